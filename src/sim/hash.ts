@@ -1,0 +1,61 @@
+/**
+ * A 64-bit incremental hash built from two independent 32-bit lanes of murmur3-style mixing.
+ * Plain integer arithmetic (Math.imul), so every JavaScript engine computes the same bits.
+ */
+export class Hash64 {
+  private h1 = 0x9747b28c | 0;
+  private h2 = 0x1b873593 | 0;
+
+  /** Mixes one 32-bit word into both lanes. */
+  word(k: number): void {
+    let a = Math.imul(k | 0, 0xcc9e2d51);
+    a = (a << 15) | (a >>> 17);
+    a = Math.imul(a, 0x1b873593);
+    let h1 = this.h1 ^ a;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+
+    let b = Math.imul(k | 0, 0x85ebca6b);
+    b = (b << 17) | (b >>> 15);
+    b = Math.imul(b, 0xc2b2ae35);
+    let h2 = this.h2 ^ b;
+    h2 = (h2 << 11) | (h2 >>> 21);
+    this.h2 = (Math.imul(h2, 9) + 0x38495ab5) | 0;
+  }
+
+  /** Mixes a non-negative integer below 2^53 as two words. */
+  number(n: number): void {
+    this.word(n >>> 0);
+    this.word(Math.floor(n / 4294967296) | 0);
+  }
+
+  /** Mixes a string's UTF-16 code units, then its length (so "ab"+"c" differs from "a"+"bc"). */
+  string(s: string): void {
+    const n = s.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.word(s.charCodeAt(i));
+    this.word(n);
+  }
+
+  /** The current value as 16 hex digits; reading it does not change the state. */
+  hex(): string {
+    return fmix(this.h1 ^ this.h2).toString(16).padStart(8, '0') + fmix(this.h2 + this.h1).toString(16).padStart(8, '0');
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A 32-bit hash of a string, for precomputing the hash of interned names. */
+export function hashString32(s: string): number {
+  const h = new Hash64();
+  h.string(s);
+  return parseInt(h.hex().slice(0, 8), 16) | 0;
+}
