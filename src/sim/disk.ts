@@ -30,8 +30,10 @@ export class Disk {
   private logs = new Map<string, unknown[]>();
   private durableKv = new Map<string, unknown>();
   private durableLogs = new Map<string, unknown[]>();
-  /** Writes since the last completed fsync, in order. */
+  /** Writes not yet durable, in order; journal[0] is write number `durableCount`. */
   private journal: Op[] = [];
+  /** How many writes, counted since the disk was made, are durable. */
+  private durableCount = 0;
   /** When true every write fails with ENOSPC (the `diskFull` fault). */
   full = false;
   /** Multiplies write and fsync latency (the `slowDisk` fault). */
@@ -63,15 +65,22 @@ export class Disk {
     return undefined;
   }
 
-  /** Marks the start of an fsync: returns how many journal entries it will cover. */
+  /** Marks the start of an fsync: returns the write count it will make durable. */
   beginSync(): number {
-    return this.journal.length;
+    return this.durableCount + this.journal.length;
   }
 
-  /** Completes an fsync that began when the journal had `covered` entries. */
-  completeSync(covered: number): void {
-    const done = this.journal.splice(0, covered);
+  /**
+   * Completes an fsync that began at write count `upTo`. An fsync that finishes after a later one
+   * has nothing left to do: the later one covered its writes too.
+   */
+  completeSync(upTo: number): number {
+    const n = Math.min(this.journal.length, upTo - this.durableCount);
+    if (n <= 0) return 0;
+    const done = this.journal.splice(0, n);
+    this.durableCount += n;
     for (const op of done) applyOp(this.durableKv, this.durableLogs, op);
+    return n;
   }
 
   /**
@@ -80,6 +89,7 @@ export class Disk {
    */
   crash(): number {
     const lost = this.journal.length;
+    // Lost writes never happened: the count of writes restarts from what is durable.
     this.journal = [];
     this.kv = new Map(this.durableKv);
     this.logs = new Map();

@@ -117,6 +117,8 @@ export class Kernel {
     let events = 0;
     this.stopRequested = false;
     const heap = this.heap;
+    const timeUsMax = this.limits.timeUsMax;
+    const eventsMax = this.limits.eventsMax;
     for (;;) {
       if (events >= eventsBudget) return { outcome: 'until-events', events, nowUs: this.now };
       // Drop cancelled events at the top so time does not advance to them.
@@ -133,12 +135,12 @@ export class Kernel {
         this.now = untilUs;
         return { outcome: 'until-time', events, nowUs: this.now };
       }
-      if (top.timeUs > this.limits.timeUsMax) {
-        this.limitReached = `simulated time limit reached: the next event is at ${top.timeUs}µs, past the limit of ${this.limits.timeUsMax}µs`;
+      if (top.timeUs > timeUsMax) {
+        this.limitReached = `simulated time limit reached: the next event is at ${top.timeUs}µs, past the limit of ${timeUsMax}µs`;
         return { outcome: 'limit-time', events, nowUs: this.now };
       }
-      if (this.ran >= this.limits.eventsMax) {
-        this.limitReached = `event limit reached: ${this.limits.eventsMax} events ran and more were pending`;
+      if (this.ran >= eventsMax) {
+        this.limitReached = `event limit reached: ${eventsMax} events ran and more were pending`;
         return { outcome: 'limit-events', events, nowUs: this.now };
       }
       this.pop();

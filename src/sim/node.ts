@@ -54,6 +54,7 @@ export class SimNode {
   private readonly listeners: NodeLifecycleListener[] = [];
   private readonly diskConfig: DiskConfig;
   private readonly mailboxMax: number;
+  private lastFsyncDoneUs = 0;
 
   constructor(
     readonly world: World,
@@ -146,11 +147,13 @@ export class SimNode {
       this.setTimer(0, () => done?.({ code: 'ENOSPC', message: 'no space left on device' }));
       return;
     }
-    const covered = this.disk.beginSync();
-    const delay = sampleLatencyUs(this.rng, this.diskConfig.fsyncLatency) * this.disk.slowFactor;
-    this.setTimer(delay, () => {
-      this.disk.completeSync(covered);
-      this.record(Kinds.diskFsync, { writes: covered });
+    const upTo = this.disk.beginSync();
+    // The device completes fsyncs in the order they were issued.
+    const doneUs = Math.max(this.nowUs + sampleLatencyUs(this.rng, this.diskConfig.fsyncLatency) * this.disk.slowFactor, this.lastFsyncDoneUs);
+    this.lastFsyncDoneUs = doneUs;
+    this.setTimer(doneUs - this.nowUs, () => {
+      const writes = this.disk.completeSync(upTo);
+      this.record(Kinds.diskFsync, { writes });
       done?.();
     });
   }

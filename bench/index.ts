@@ -1,0 +1,21 @@
+import { benchGossip, benchHistoryMemory } from './gossip';
+import { benchKernel } from './kernel';
+import type { Benchmark, BenchResult } from './types';
+
+/** Every benchmark `brokerlab bench` knows, in the order it runs them. Later issues append here. */
+export const benchmarks: Benchmark[] = [
+  { name: 'kernel', run: benchKernel },
+  { name: 'gossip', run: benchGossip },
+  { name: 'history-bytes-per-entry', run: benchHistoryMemory },
+];
+
+/** Runs all benchmarks, or only the one named (by its name or a figure it reports). */
+export async function runBenchmarks(only?: string, onProgress?: (name: string) => void): Promise<BenchResult[]> {
+  const chosen = only === undefined ? benchmarks : benchmarks.filter((b) => b.name === only || b.reports?.includes(only));
+  const out: BenchResult[] = [];
+  for (const b of chosen) {
+    onProgress?.(b.name);
+    out.push(...(await b.run()));
+  }
+  return out;
+}
