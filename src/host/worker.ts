@@ -1,0 +1,33 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import type { HistoryEntry } from '../sim';
+import { listScenarios, runScenario, type ScenarioRunRequest, type ScenarioRunResult } from './engine';
+import { InputError } from './input-error';
+
+/** What the page gets back: a result, or the message of bad input (plain data either way). */
+export type WorkerRunReply = { ok: true; result: ScenarioRunResult } | { ok: false; error: string };
+
+/**
+ * The browser host: the engine in a Web Worker, exposed through comlink. History streams to the
+ * page in batches through a proxied callback; only plain data crosses the boundary.
+ */
+const api = {
+  listScenarios,
+  async run(req: ScenarioRunRequest, onBatch?: (batch: HistoryEntry[]) => unknown): Promise<WorkerRunReply> {
+    try {
+      // Batches travel on the callback's own port; wait for them so the page has every entry
+      // before it sees the result.
+      const delivered: unknown[] = [];
+      const { result } = runScenario(req, { onBatch: onBatch && ((batch) => void delivered.push(onBatch(batch))), batchSize: 4096 });
+      await Promise.all(delivered);
+      return { ok: true, result };
+    } catch (e) {
+      if (e instanceof InputError) return { ok: false, error: e.message };
+      throw e;
+    }
+  },
+};
+
+export type EngineWorkerApi = typeof api;
+
+Comlink.expose(api);
