@@ -11,6 +11,7 @@ export { Kernel, DEFAULT_LIMITS, type Timer, type StopWhen, type RunOutcome, typ
 export { Disk, DEFAULT_DISK, type DiskConfig, type DiskError } from './disk';
 export { SimNode, type NodeState, type NodeBehavior, type NodeFactory, type NodeOptions, type Envelope, type NodeLifecycleListener } from './node';
 export { World, type WorldOptions } from './world';
+export { SimPromise, type SimPromiseState } from './sim-promise';
 export { runTwoPhase, type TwoPhaseOptions, type TwoPhaseResult } from './runner';
 export * from './network';
 export * from './clocks';

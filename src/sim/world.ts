@@ -4,6 +4,7 @@ import { Kernel, type KernelLimits, type RunResult, type StopWhen } from './kern
 import { Network, type NetworkConfig } from './network/network';
 import { SimNode, type NodeFactory, type NodeOptions } from './node';
 import { Rng } from './rng';
+import type { SimPromise } from './sim-promise';
 
 export interface WorldOptions {
   seed: string | number;
@@ -110,6 +111,12 @@ export class World {
   runFor(durationUs: number): this {
     this.run({ untilUs: this.kernel.nowUs + durationUs });
     return this;
+  }
+
+  /** Runs until the promise settles (or the queue empties or a limit is hit); returns the promise. */
+  runUntilSettled<T>(p: SimPromise<T>, maxUs?: number): SimPromise<T> {
+    if (!p.settled) this.run({ predicate: () => p.settled, untilUs: maxUs === undefined ? undefined : this.nowUs + maxUs });
+    return p;
   }
 
   /**
