@@ -1,0 +1,79 @@
+/**
+ * The RabbitMQ (AMQP 0-9-1) model's pure, network-independent parts: routing, matching, queue
+ * stores, dead-lettering and prefetch. The broker node and client build on these.
+ *
+ * Modelled version: RabbitMQ 3.13.7 (the curriculum targets 3.12/3.13; where 3.12 differs — headers
+ * value comparison, `x-last-death-*`, the `CC` header on dead-lettered messages — 3.13 wins and the
+ * module says so). Everything takes the current time as an argument and has no timers.
+ */
+
+/** The RabbitMQ release whose behaviour this folder reproduces. */
+export const MODELLED_RABBITMQ_VERSION = '3.13.7';
+
+export { amqpError, fail, ok, REPLY_CODE, resourceName, VHOST } from './amqp-error.ts';
+export type { AmqpError, AmqpResult, ReplyName } from './amqp-error.ts';
+
+export {
+  compareBinaries,
+  fieldValueFromJs,
+  fieldValueToJs,
+  INTEGER_FIELD_TYPES,
+  isIntegerField,
+  long,
+  longstr,
+  table,
+  tableDeleteFirst,
+  tableFromJs,
+  tableLookup,
+  tableSet,
+  tableToJs,
+  VOID,
+} from './field-value.ts';
+export type { FieldEntry, FieldTable, FieldValue, IntegerFieldType } from './field-value.ts';
+
+export { splitTopicKey, topicMatches } from './topic-match.ts';
+export { headersMatch, routingEquals, validateHeadersBinding, xMatchOf } from './headers-match.ts';
+export type { XMatch } from './headers-match.ts';
+
+export { alternateExchangeOf, bindingMatches, DEFAULT_EXCHANGE, PREDECLARED_EXCHANGES } from './exchange.ts';
+export type { Binding, DestinationKind, ExchangeDef, ExchangeType, RoutingInput } from './exchange.ts';
+export { DEFAULT_TOPOLOGY_LIMITS, Topology } from './topology.ts';
+export type { TopologyLimits } from './topology.ts';
+export { routeFrom, routePublish } from './router.ts';
+export type { BasicReturn, PublishRoute, RouteTrace } from './router.ts';
+
+export {
+  deliveredHeaders,
+  deliveredProperties,
+  deliveryRoutingKey,
+  MAX_EXPIRY_MS,
+  parseExpiration,
+  publishMessage,
+  routingHeaders,
+  utf8ByteLength,
+} from './message.ts';
+export type { AmqpMessage, BasicProperties, DeliveryAnnotations, PublishInput } from './message.ts';
+
+export { DEAD_LETTER_REASONS, deathsFromHeaders, recordDeath, xDeathHeader } from './x-death.ts';
+export type { DeadLetterReason, DeathEvent, DeathRecord } from './x-death.ts';
+export { deadLetter, deadLetteredMessage, dropDeathCycles } from './dead-letter.ts';
+export type { CycleCheck, DeadLetterInput, DeadLetterOutcome } from './dead-letter.ts';
+
+export { MAX_SUPPORTED_PRIORITY, parseQueueArguments } from './queue-args.ts';
+export type { Overflow, QueueConfig, QueueType } from './queue-args.ts';
+export { QueueLease } from './queue-lease.ts';
+export { ReadyMessages } from './ready-messages.ts';
+export type { QueuedMessage } from './ready-messages.ts';
+export { DEFAULT_QUEUE_LIMITS, QueueStore } from './queue.ts';
+export type {
+  ConsumeRequest,
+  ConsumeStep,
+  DeadLetterRequest,
+  Delivery,
+  GetStep,
+  PublishStep,
+  QueueLimits,
+  QueueStep,
+} from './queue.ts';
+export { ConsumerRing, consumerKey } from './prefetch.ts';
+export type { ChannelCanSend, ConsumerSpec, ConsumerState } from './prefetch.ts';

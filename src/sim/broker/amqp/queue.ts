@@ -1,0 +1,550 @@
+/**
+ * One queue's pure message store and delivery logic: ready messages, unacknowledged deliveries,
+ * consumers with prefetch, TTL, length limits, priorities, requeue and dead-letter candidates.
+ * Modelled on RabbitMQ 3.13.7: `rabbit_amqqueue_process` + `rabbit_variable_queue` +
+ * `rabbit_priority_queue` for classic queues, `rabbit_fifo` for quorum queues.
+ *
+ * It has no clock and no timers. Every operation takes `nowMs` (the broker node's clock) and
+ * returns what should happen next: deliveries to send, messages to dead-letter (the node drops
+ * them when the queue has no usable dead-letter exchange), whether a publish was accepted. The
+ * node asks {@link QueueStore.nextExpiryAtMs} and {@link QueueStore.expiresAtMs} to schedule the
+ * message-TTL and `x-expires` timers, and calls {@link QueueStore.expire} when they fire.
+ *
+ * Rules (sources in the tests):
+ * - Message TTL is the lower of `x-message-ttl` and the message's `expiration`, fixed at enqueue
+ *   and kept across requeues. A message expires when `now >= expiry`, but *only at the head of the
+ *   queue*: expired messages behind a live one stay (and count) until they reach the head
+ *   (https://www.rabbitmq.com/docs/3.13/ttl#message-ttl-applied-retroactively). Expired messages
+ *   are never delivered. A TTL of 0 expires the message at once unless a consumer can take it
+ *   immediately; a quorum queue gives it until the next millisecond (`update_expiry_header/3`).
+ * - A new message goes straight to a consumer when the queue has no ready messages and a consumer
+ *   can take it; otherwise it is enqueued, and only then are limits and TTL applied.
+ * - `x-max-length` / `x-max-length-bytes` count ready messages only (unacked ones do not; bytes are
+ *   body bytes). `drop-head` (default) enqueues and then drops or dead-letters (reason `maxlen`)
+ *   from the head while over the limit — including after a requeue. `reject-publish` refuses a
+ *   publish that would go over (publisher confirm: nack); `reject-publish-dlx` also dead-letters
+ *   the refused message. Quorum queues' `reject-publish` is looser: the publish that crosses the
+ *   limit is accepted, later ones are refused until the queue is back to 80 % of the limit.
+ * - Classic priority queues: head = oldest message of the highest priority; priority absent = 0,
+ *   above the maximum = the maximum. TTL and `drop-head` act on that head.
+ * - Requeue (nack/reject with requeue, channel closed): classic queues put the message back at
+ *   its original position with `redelivered = true`. Quorum queues count a delivery attempt;
+ *   without `x-delivery-limit` a nack/reject-requeue goes to the *back* of the queue, with a limit
+ *   (and always on channel close) to the returns line served first; a message returned more than
+ *   `x-delivery-limit` times is dead-lettered with reason `delivery_limit`. RabbitMQ 3.13 has no
+ *   default delivery limit (4.0 made it 20).
+ * - Reject/nack without requeue dead-letters with reason `rejected`.
+ */
+
+import type { AmqpMessage } from './message.ts';
+import { ConsumerRing, type ChannelCanSend } from './prefetch.ts';
+import type { QueueConfig } from './queue-args.ts';
+import { QueueLease } from './queue-lease.ts';
+import { ReadyMessages, type QueuedMessage } from './ready-messages.ts';
+import type { DeadLetterReason } from './x-death.ts';
+
+/** Upper bounds (STYLE §5): reaching one is a refused publish or consume, never unbounded growth. */
+export interface QueueLimits {
+  /** Ready plus unacknowledged messages. */
+  readonly messagesMax: number;
+  readonly consumersMax: number;
+}
+
+/** Defaults far above any lab's needs. */
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { messagesMax: 1_000_000, consumersMax: 10_000 };
+
+/** `basic.consume` as the queue sees it. */
+export interface ConsumeRequest {
+  readonly consumerTag: string;
+  readonly channelId: string;
+  readonly noAck: boolean;
+  /** The channel's per-consumer `basic.qos` prefetch at this moment; 0 = unlimited. */
+  readonly prefetchCount: number;
+  /** `x-priority` consumer argument. */
+  readonly priority?: number;
+}
+
+/** One message handed to a consumer (or to `basic.get`). */
+export interface Delivery {
+  readonly queue: string;
+  /** Undefined for `basic.get`. */
+  readonly consumerTag: string | undefined;
+  readonly channelId: string;
+  /**
+   * Queue-local tag to ack/nack/reject with; undefined when no ack is expected. The channel maps
+   * its own delivery tags onto these, as `rabbit_channel` maps delivery tags to queue ack tags.
+   */
+  readonly ackTag: number | undefined;
+  readonly message: AmqpMessage;
+  readonly redelivered: boolean;
+  /** Quorum queues: `x-delivery-count` to show (0 = header absent). Always 0 for classic. */
+  readonly deliveryCount: number;
+}
+
+/** A message that left the queue abnormally; the node dead-letters it or drops it. */
+export interface DeadLetterRequest {
+  readonly message: AmqpMessage;
+  readonly reason: DeadLetterReason;
+}
+
+/** What an operation asks the broker node to do. */
+export interface QueueStep {
+  readonly deliveries: readonly Delivery[];
+  readonly deadLetters: readonly DeadLetterRequest[];
+}
+
+/** `basic.publish` into this queue. */
+export interface PublishStep extends QueueStep {
+  /** False: the publisher gets `basic.nack` (with confirms); the message is not in the queue. */
+  readonly accepted: boolean;
+  readonly rejectedBecause?: 'overflow' | 'store-limit';
+}
+
+/** `basic.get`. */
+export interface GetStep extends QueueStep {
+  readonly delivery: Delivery | undefined;
+  /** Ready messages left (`basic.get-ok`'s `message-count`). */
+  readonly messageCount: number;
+}
+
+/** `basic.consume`. */
+export type ConsumeStep = (QueueStep & { readonly ok: true }) | { readonly ok: false; readonly reason: 'consumer-limit' | 'duplicate-tag' };
+
+interface Unacked {
+  readonly ackTag: number;
+  readonly entry: QueuedMessage;
+  readonly consumerTag: string | undefined;
+  readonly channelId: string;
+}
+
+/** Collects the outputs of one operation. */
+class StepBuilder {
+  readonly deliveries: Delivery[] = [];
+  readonly deadLetters: DeadLetterRequest[] = [];
+  deadLetter(message: AmqpMessage, reason: DeadLetterReason): void {
+    this.deadLetters.push({ message, reason });
+  }
+  build(): QueueStep {
+    return { deliveries: this.deliveries, deadLetters: this.deadLetters };
+  }
+}
+
+/** The quorum queue's reject-publish low-water mark (`?LOW_LIMIT` in rabbit_fifo). */
+const QUORUM_LOW_LIMIT = 0.8;
+
+/** One queue. */
+export class QueueStore {
+  private readonly ready: ReadyMessages;
+  private readonly unacked = new Map<number, Unacked>();
+  private readonly ring = new ConsumerRing();
+  private readonly lease: QueueLease;
+  private nextSeqId = 1;
+  private nextAckTag = 1;
+  /** Quorum `reject-publish`: enqueuers have been told to refuse publishes. */
+  private rejectingPublishes = false;
+
+  constructor(
+    readonly config: QueueConfig,
+    createdAtMs: number,
+    private readonly limits: QueueLimits = DEFAULT_QUEUE_LIMITS,
+    /** Optional channel-wide (global) prefetch gate; see prefetch.ts. */
+    private readonly channelCanSend?: ChannelCanSend,
+  ) {
+    this.ready = new ReadyMessages(config.type);
+    this.lease = new QueueLease(config.expiresMs, config.type, createdAtMs);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** `messages_ready`. */
+  get messagesReady(): number {
+    return this.ready.length;
+  }
+
+  /** `message_bytes_ready`. */
+  get messageBytesReady(): number {
+    return this.ready.byteSize;
+  }
+
+  /** `messages_unacknowledged`. */
+  get messagesUnacknowledged(): number {
+    return this.unacked.size;
+  }
+
+  /** Consumers currently registered. */
+  get consumerCount(): number {
+    return this.ring.size;
+  }
+
+  /** Ready messages in delivery order, for inspectors and tests. */
+  readyMessages(): readonly QueuedMessage[] {
+    return this.ready.toArray();
+  }
+
+  /** Unacknowledged deliveries in delivery order: ack tag, consumer, channel, message. */
+  unackedDeliveries(): ReadonlyArray<{ ackTag: number; consumerTag: string | undefined; channelId: string; message: AmqpMessage }> {
+    return [...this.unacked].map(([ackTag, u]) => ({
+      ackTag,
+      consumerTag: u.consumerTag,
+      channelId: u.channelId,
+      message: u.entry.message,
+    }));
+  }
+
+  /** The consumer line, in service order (prefetch-blocked consumers excluded). */
+  consumerServiceOrder(): readonly string[] {
+    return this.ring.serviceOrder().map((c) => c.consumerTag);
+  }
+
+  /** Unacked deliveries held by a consumer. */
+  consumerUnacked(channelId: string, consumerTag: string): number {
+    return this.ring.get(channelId, consumerTag)?.unacked ?? 0;
+  }
+
+  /** When the message at the head expires (the only one RabbitMQ sets a timer for). */
+  nextExpiryAtMs(): number | undefined {
+    return this.ready.peek()?.expiresAtMs;
+  }
+
+  /** The earliest time this queue may be deleted for `x-expires`. */
+  expiresAtMs(): number | undefined {
+    return this.lease.expiresAtMs();
+  }
+
+  /** A `queue.declare` of this existing queue (renews a classic queue's `x-expires` lease). */
+  redeclared(nowMs: number): void {
+    this.lease.redeclared(nowMs);
+  }
+
+  /** A message routed to this queue. */
+  publish(message: AmqpMessage, nowMs: number): PublishStep {
+    const step = new StepBuilder();
+    if (this.ready.length + this.unacked.size >= this.limits.messagesMax) {
+      return { ...step.build(), accepted: false, rejectedBecause: 'store-limit' };
+    }
+    const { type, overflow } = this.config;
+    if (type === 'classic' && overflow !== 'drop-head' && this.wouldOverflow(message)) {
+      // maybe_deliver_or_enqueue/3: refused before any delivery attempt.
+      if (overflow === 'reject-publish-dlx') step.deadLetter(message, 'maxlen');
+      return { ...step.build(), accepted: false, rejectedBecause: 'overflow' };
+    }
+    if (type === 'quorum' && overflow === 'reject-publish' && this.rejectingPublishes) {
+      return { ...step.build(), accepted: false, rejectedBecause: 'overflow' };
+    }
+    const entry: QueuedMessage = {
+      seqId: this.nextSeqId++,
+      message,
+      priority: this.priorityOf(message),
+      expiresAtMs: this.expiryOf(message, nowMs),
+      redelivered: false,
+      deliveryCount: 0,
+    };
+    if (type === 'classic') {
+      // attempt_delivery/4: only possible when nothing is waiting ahead of it.
+      if (this.ready.length === 0) {
+        const consumer = this.ring.take(this.channelCanSend);
+        if (consumer !== undefined) {
+          this.deliver(entry, consumer.consumerTag, consumer.channelId, consumer.ackRequired, step);
+          return { ...step.build(), accepted: true };
+        }
+      }
+      this.ready.append(entry);
+      this.dropHeadWhileOver(step);
+      this.dropExpiredAtHead(nowMs, step);
+    } else {
+      // rabbit_fifo: enqueue, check out to consumers, then evaluate the limit.
+      this.ready.append(entry);
+      this.dispatch(nowMs, step);
+      this.evaluateQuorumLimit(step);
+    }
+    return { ...step.build(), accepted: true };
+  }
+
+  /** `basic.consume`: registers the consumer and delivers what it can. */
+  consume(req: ConsumeRequest, nowMs: number): ConsumeStep {
+    if (this.ring.get(req.channelId, req.consumerTag) !== undefined) return { ok: false, reason: 'duplicate-tag' };
+    if (this.ring.size >= this.limits.consumersMax) return { ok: false, reason: 'consumer-limit' };
+    this.ring.add({
+      consumerTag: req.consumerTag,
+      channelId: req.channelId,
+      ackRequired: !req.noAck,
+      prefetchCount: req.prefetchCount,
+      priority: req.priority ?? 0,
+    });
+    this.updateLease(nowMs);
+    const step = new StepBuilder();
+    this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return { ...step.build(), ok: true };
+  }
+
+  /** `basic.cancel`: the consumer stops receiving; its unacked deliveries stay unacked. */
+  cancel(channelId: string, consumerTag: string, nowMs: number): QueueStep {
+    this.ring.remove(channelId, consumerTag);
+    this.updateLease(nowMs);
+    return new StepBuilder().build();
+  }
+
+  /** `basic.get`: the head message, or nothing. Not limited by prefetch. */
+  get(req: { readonly channelId: string; readonly noAck: boolean }, nowMs: number): GetStep {
+    const step = new StepBuilder();
+    this.lease.basicGet(nowMs);
+    this.dropExpiredAtHead(nowMs, step);
+    const entry = this.ready.shift();
+    let delivery: Delivery | undefined;
+    if (entry !== undefined) {
+      delivery = this.deliver(entry, undefined, req.channelId, !req.noAck, step);
+      this.dropExpiredAtHead(nowMs, step);
+    }
+    this.afterChange(step);
+    return { ...step.build(), delivery, messageCount: this.ready.length };
+  }
+
+  /** `basic.ack` of these ack tags (unknown tags are ignored; the channel validates tags). */
+  ack(ackTags: readonly number[], nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    const settled = this.takeUnacked(ackTags);
+    this.settleConsumers(settled);
+    this.updateLease(nowMs);
+    this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return step.build();
+  }
+
+  /** `basic.nack` / `basic.reject` of these ack tags. */
+  reject(ackTags: readonly number[], requeue: boolean, nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    const taken = this.takeUnacked(ackTags);
+    this.settleConsumers(taken);
+    if (!requeue) {
+      for (const u of taken) step.deadLetter(u.entry.message, 'rejected');
+    } else if (this.config.type === 'classic') {
+      this.requeueClassic(taken, nowMs, step);
+    } else {
+      this.returnQuorum(taken, this.config.deliveryLimit === undefined ? 'back' : 'returns', step);
+    }
+    this.updateLease(nowMs);
+    this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return step.build();
+  }
+
+  /** The channel closed (or its connection died): its consumers go, its deliveries come back. */
+  channelDown(channelId: string, nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    for (const c of this.ring.all()) if (c.channelId === channelId) this.ring.remove(channelId, c.consumerTag);
+    const tags = [...this.unacked].filter(([, u]) => u.channelId === channelId).map(([tag]) => tag);
+    const taken = this.takeUnacked(tags);
+    if (this.config.type === 'classic') this.requeueClassic(taken, nowMs, step);
+    else this.returnQuorum(taken, 'returns', step);
+    this.updateLease(nowMs);
+    this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return step.build();
+  }
+
+  /** The message-TTL timer fired: expire what is due at the head, then deliver. */
+  expire(nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    this.dispatch(nowMs, step);
+    this.dropExpiredAtHead(nowMs, step);
+    this.afterChange(step);
+    return step.build();
+  }
+
+  /** `queue.purge`: drops every ready message (unacked ones stay); returns how many. */
+  purge(): number {
+    const removed = this.ready.clear();
+    if (this.config.type === 'quorum') this.evaluateQuorumLimit(new StepBuilder());
+    return removed.length;
+  }
+
+  /** Has the queue been unused for its `x-expires`? (Its messages are not dead-lettered.) */
+  isExpired(nowMs: number): boolean {
+    return this.lease.isExpired(nowMs);
+  }
+
+  /** Hands a message out; records it as unacked when an ack is expected. */
+  private deliver(
+    entry: QueuedMessage,
+    consumerTag: string | undefined,
+    channelId: string,
+    ackRequired: boolean,
+    step: StepBuilder,
+  ): Delivery {
+    const redelivered = this.config.type === 'classic' ? entry.redelivered : entry.deliveryCount > 0;
+    let ackTag: number | undefined;
+    if (ackRequired) {
+      ackTag = this.nextAckTag++;
+      this.unacked.set(ackTag, { ackTag, entry: { ...entry, redelivered: true }, consumerTag, channelId });
+    }
+    const delivery: Delivery = {
+      queue: this.config.name,
+      consumerTag,
+      channelId,
+      ackTag,
+      message: entry.message,
+      redelivered,
+      deliveryCount: entry.deliveryCount,
+    };
+    if (consumerTag !== undefined) step.deliveries.push(delivery);
+    return delivery;
+  }
+
+  /** run_message_queue / checkout: deliver ready messages while some consumer can take one. */
+  private dispatch(nowMs: number, step: StepBuilder): void {
+    for (;;) {
+      this.dropExpiredAtHead(nowMs, step);
+      if (this.ready.length === 0) return;
+      const consumer = this.ring.take(this.channelCanSend);
+      if (consumer === undefined) return;
+      const entry = this.ready.shift() as QueuedMessage;
+      this.deliver(entry, consumer.consumerTag, consumer.channelId, consumer.ackRequired, step);
+    }
+  }
+
+  /** Removes these unacked records (known tags only), in the order given. */
+  private takeUnacked(ackTags: readonly number[]): Unacked[] {
+    const taken: Unacked[] = [];
+    for (const tag of ackTags) {
+      const u = this.unacked.get(tag);
+      if (u === undefined) continue;
+      this.unacked.delete(tag);
+      taken.push(u);
+    }
+    return taken;
+  }
+
+  /** Frees prefetch slots of the consumers these deliveries went to. */
+  private settleConsumers(settled: readonly Unacked[]): void {
+    for (const u of settled) {
+      if (u.consumerTag !== undefined) this.ring.settled(u.channelId, u.consumerTag, 1);
+    }
+  }
+
+  /** Classic requeue: original position, redelivered; then limits and TTL as `requeue_and_run`. */
+  private requeueClassic(taken: readonly Unacked[], nowMs: number, step: StepBuilder): void {
+    for (const u of taken) this.ready.insertBySeq({ ...u.entry, redelivered: true });
+    this.dropHeadWhileOver(step);
+    this.dropExpiredAtHead(nowMs, step);
+  }
+
+  /**
+   * Quorum return (`return_one/6` or the `#requeue{}` command): one more delivery attempt counted;
+   * over the limit it is dead-lettered, else it rejoins the queue. Processed in delivery order
+   * (RabbitMQ sorts returned message ids).
+   */
+  private returnQuorum(taken: readonly Unacked[], where: 'back' | 'returns', step: StepBuilder): void {
+    const limit = this.config.deliveryLimit;
+    const ordered = [...taken].sort((a, b) => a.ackTag - b.ackTag);
+    for (const u of ordered) {
+      const count = u.entry.deliveryCount + 1;
+      if (where === 'returns' && limit !== undefined && count > limit) {
+        step.deadLetter(u.entry.message, 'delivery_limit');
+        continue;
+      }
+      if (where === 'back') {
+        this.ready.append({ ...u.entry, seqId: this.nextSeqId++, deliveryCount: count, redelivered: true });
+      } else {
+        this.ready.appendReturn({ ...u.entry, deliveryCount: count, redelivered: true });
+      }
+    }
+  }
+
+  /** Classic `maybe_drop_head/1`: only in `drop-head` mode. */
+  private dropHeadWhileOver(step: StepBuilder): void {
+    if (this.config.overflow !== 'drop-head') return;
+    while (this.isOverLimit()) {
+      const head = this.ready.shift() as QueuedMessage;
+      step.deadLetter(head.message, 'maxlen');
+    }
+  }
+
+  /** Quorum `evaluate_limit/5`. */
+  private evaluateQuorumLimit(step: StepBuilder): void {
+    const { maxLength, maxLengthBytes, overflow } = this.config;
+    if (maxLength === undefined && maxLengthBytes === undefined) return;
+    if (overflow === 'drop-head') {
+      while (this.isOverLimit()) {
+        const head = this.ready.shift() as QueuedMessage;
+        step.deadLetter(head.message, 'maxlen');
+      }
+      return;
+    }
+    if (this.isOverLimit()) this.rejectingPublishes = true;
+    else if (this.rejectingPublishes && this.isBelowSoftLimit()) this.rejectingPublishes = false;
+  }
+
+  private afterChange(step: StepBuilder): void {
+    if (this.config.type === 'quorum') this.evaluateQuorumLimit(step);
+  }
+
+  /** `over_max_length/1` / `is_over_limit/1`: ready messages or ready bytes above the limit. */
+  private isOverLimit(): boolean {
+    const { maxLength, maxLengthBytes } = this.config;
+    return (
+      (maxLength !== undefined && this.ready.length > maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.byteSize > maxLengthBytes)
+    );
+  }
+
+  private isBelowSoftLimit(): boolean {
+    const { maxLength, maxLengthBytes } = this.config;
+    const below = (limit: number | undefined, n: number) =>
+      limit === undefined || n <= Math.trunc(limit * QUORUM_LOW_LIMIT);
+    return below(maxLength, this.ready.length) && below(maxLengthBytes, this.ready.byteSize);
+  }
+
+  /** Classic `will_overflow/2`: would one more message exceed a limit? */
+  private wouldOverflow(message: AmqpMessage): boolean {
+    const { maxLength, maxLengthBytes } = this.config;
+    if (maxLength === undefined && maxLengthBytes === undefined) return false;
+    return (
+      (maxLength !== undefined && this.ready.length + 1 > maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.byteSize + message.bodySize > maxLengthBytes)
+    );
+  }
+
+  /** `drop_expired_msgs/2`: only the head is ever looked at. */
+  private dropExpiredAtHead(nowMs: number, step: StepBuilder): void {
+    for (;;) {
+      const head = this.ready.peek();
+      if (head?.expiresAtMs === undefined || nowMs < head.expiresAtMs) return;
+      this.ready.shift();
+      step.deadLetter(head.message, 'expired');
+    }
+  }
+
+  /** Effective priority: 0 without `x-max-priority`; absent → 0; above the maximum → maximum. */
+  private priorityOf(message: AmqpMessage): number {
+    const max = this.config.maxPriority;
+    if (max === undefined) return 0;
+    const p = message.properties.priority ?? 0;
+    return Math.min(p, max);
+  }
+
+  /** `calculate_msg_expiry/2` (classic) and `update_expiry_header/3` (quorum). */
+  private expiryOf(message: AmqpMessage, nowMs: number): number | undefined {
+    const ttls = [this.config.messageTtlMs, message.ttlMs].filter((t): t is number => t !== undefined);
+    if (ttls.length === 0) return undefined;
+    const ttl = Math.min(...ttls);
+    if (this.config.type === 'quorum' && ttl === 0) return nowMs + 1;
+    return nowMs + ttl;
+  }
+
+  /** A queue is in use while it has consumers (quorum: or a cancelled one still holds messages). */
+  private updateLease(nowMs: number): void {
+    let inUse = this.ring.size > 0;
+    if (!inUse && this.config.type === 'quorum') {
+      for (const u of this.unacked.values()) {
+        if (u.consumerTag !== undefined) {
+          inUse = true;
+          break;
+        }
+      }
+    }
+    this.lease.setInUse(inUse, nowMs);
+  }
+}
