@@ -5,7 +5,7 @@
  * the tests exchanges_SUITE.erl `headers_exchange`, dead_lettering_SUITE.erl
  * `dead_letter_headers_first_death_route`, and rabbitmq-java-client
  * src/test/java/com/rabbitmq/client/test/functional/Routing.java `headersRouting`.
- * Docs: https://www.rabbitmq.com/docs/3.13/exchanges (headers exchange, x-match).
+ * Docs: https://www.rabbitmq.com/tutorials/amqp-concepts#exchange-headers (x-match, the -with-x forms).
  */
 
 import { describe, expect, it } from 'vitest';

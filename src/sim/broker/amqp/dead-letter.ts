@@ -25,7 +25,7 @@
  * Whole-queue expiry (`x-expires`) does not dead-letter anything.
  */
 
-import { routingHeaders, type AmqpMessage } from './message.ts';
+import { routingInputOf, type AmqpMessage } from './message.ts';
 import { routeFrom, type RouteTrace } from './router.ts';
 import type { Topology } from './topology.ts';
 import { recordDeath, type DeadLetterReason } from './x-death.ts';
@@ -145,7 +145,7 @@ export function deadLetter(
   if (dlx === undefined) return { kind: 'dropped', why: 'no-dead-letter-exchange' };
   if (topology.exchange(dlx) === undefined) return { kind: 'dropped', why: 'dead-letter-exchange-missing' };
   const message = deadLetteredMessage({ ...input, deadLetterExchange: dlx });
-  const trace = routeFrom(topology, dlx, { routingKeys: message.routingKeys, headers: routingHeaders(message) });
+  const trace = routeFrom(topology, dlx, routingInputOf(message));
   const checked = dropDeathCycles(input.reason, message, trace.queues);
   return { kind: 'republished', message, queues: checked.queues, cycles: checked.cycles, trace };
 }

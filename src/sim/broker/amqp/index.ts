@@ -50,6 +50,7 @@ export {
   parseExpiration,
   publishMessage,
   routingHeaders,
+  routingInputOf,
   utf8ByteLength,
 } from './message.ts';
 export type { AmqpMessage, BasicProperties, DeliveryAnnotations, PublishInput } from './message.ts';

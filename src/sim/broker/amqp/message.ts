@@ -28,6 +28,7 @@ import {
   type FieldEntry,
   type FieldTable,
 } from './field-value.ts';
+import type { RoutingInput } from './exchange.ts';
 import { deathsFromHeaders, xDeathHeader, type DeathRecord } from './x-death.ts';
 
 /** AMQP 0-9-1 `basic` class properties, named as amqplib names them. */
@@ -195,6 +196,11 @@ export function routingHeaders(msg: AmqpMessage): FieldTable | undefined {
   const extra = names.map((name) => ({ name, value: longstr(msg.annotations[name] as string) }));
   // Later entries win in the headers exchange's map, as annotations win in `maps:merge/2`.
   return [...(msg.properties.headers ?? []), ...extra];
+}
+
+/** What exchanges look at when routing this message: all its routing keys and routing headers. */
+export function routingInputOf(msg: AmqpMessage): RoutingInput {
+  return { routingKeys: msg.routingKeys, headers: routingHeaders(msg) };
 }
 
 /** The routing key `basic.deliver`, `basic.get-ok` and `basic.return` show: the publish key. */
