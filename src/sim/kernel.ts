@@ -113,50 +113,61 @@ export class Kernel {
   /** Runs events in order until one of the stop conditions, a limit, or quiescence. */
   run(when: StopWhen = {}): RunResult {
     const { untilUs, predicate } = when;
-    const eventsBudget = when.events ?? Infinity;
-    let events = 0;
-    this.stopRequested = false;
-    const heap = this.heap;
     const timeUsMax = this.limits.timeUsMax;
     const eventsMax = this.limits.eventsMax;
-    for (;;) {
-      if (events >= eventsBudget) return { outcome: 'until-events', events, nowUs: this.now };
+    // One horizon and one event allowance, so the loop makes two comparisons per event; which
+    // condition ended the run is worked out afterwards.
+    const horizonUs = untilUs === undefined ? timeUsMax : Math.min(untilUs, timeUsMax);
+    const allowance = Math.min(when.events ?? Infinity, eventsMax - this.ran);
+    const heap = this.heap;
+    let events = 0;
+    this.stopRequested = false;
+    let ended: RunOutcome | undefined;
+    while (events < allowance) {
+      let top = heap[0];
       // Drop cancelled events at the top so time does not advance to them.
-      while (heap.length > 0 && heap[0]!.cancelled) this.pop();
-      if (heap.length === 0) {
-        if (untilUs !== undefined && untilUs > this.now) {
-          this.now = Math.min(untilUs, this.limits.timeUsMax);
-          return { outcome: 'until-time', events, nowUs: this.now };
-        }
-        return { outcome: 'quiescent', events, nowUs: this.now };
+      while (top !== undefined && top.cancelled) {
+        this.pop();
+        top = heap[0];
       }
-      const top = heap[0]!;
-      if (untilUs !== undefined && top.timeUs > untilUs) {
-        this.now = untilUs;
-        return { outcome: 'until-time', events, nowUs: this.now };
-      }
-      if (top.timeUs > timeUsMax) {
-        this.limitReached = `simulated time limit reached: the next event is at ${top.timeUs}µs, past the limit of ${timeUsMax}µs`;
-        return { outcome: 'limit-time', events, nowUs: this.now };
-      }
-      if (this.ran >= eventsMax) {
-        this.limitReached = `event limit reached: ${eventsMax} events ran and more were pending`;
-        return { outcome: 'limit-events', events, nowUs: this.now };
-      }
+      if (top === undefined || top.timeUs > horizonUs) break;
       this.pop();
-      this.live--;
       this.now = top.timeUs;
       const fn = top.fn;
       top.fn = noop;
       events++;
-      this.ran++;
       fn();
       if (this.stopRequested) {
-        this.stopRequested = false;
-        return { outcome: 'stopped', events, nowUs: this.now };
+        ended = 'stopped';
+        break;
       }
-      if (predicate !== undefined && predicate()) return { outcome: 'predicate', events, nowUs: this.now };
+      if (predicate !== undefined && predicate()) {
+        ended = 'predicate';
+        break;
+      }
     }
+    this.live -= events;
+    this.ran += events;
+    return { outcome: ended ?? this.whyStopped(events, when), events, nowUs: this.now };
+  }
+
+  /** Names the condition that ended a run that left the loop without a stop or a predicate. */
+  private whyStopped(events: number, when: StopWhen): RunOutcome {
+    this.stopRequested = false;
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    const top = this.heap[0];
+    if (when.events !== undefined && events >= when.events) return 'until-events';
+    if (top !== undefined && this.ran >= this.limits.eventsMax) {
+      this.limitReached = `event limit reached: ${this.limits.eventsMax} events ran and more were pending`;
+      return 'limit-events';
+    }
+    if (when.untilUs !== undefined && (top === undefined || top.timeUs > when.untilUs)) {
+      if (when.untilUs > this.now) this.now = Math.min(when.untilUs, this.limits.timeUsMax);
+      return 'until-time';
+    }
+    if (top === undefined) return 'quiescent';
+    this.limitReached = `simulated time limit reached: the next event is at ${top.timeUs}µs, past the limit of ${this.limits.timeUsMax}µs`;
+    return 'limit-time';
   }
 
   /** Runs exactly one event if there is one; returns false when the queue is empty. */
