@@ -1,0 +1,57 @@
+/**
+ * One segment of a partition log: a contiguous run of offsets starting at `baseOffset`.
+ */
+
+import type { LogRecord } from './log-record.ts';
+
+/** A segment's records and the bookkeeping Kafka keeps per segment file. */
+export interface LogSegment {
+  readonly baseOffset: number;
+  records: LogRecord[];
+  sizeBytes: number;
+  /** Max timestamp of the first batch appended; `segment.ms` rolling measures from it. */
+  rollingBasedTimestampMs: number | null;
+  /** Largest record timestamp in the segment, or null when empty. */
+  maxTimestampMs: number | null;
+  /** When the segment was created (the fallback clock for `segment.ms` and retention). */
+  createdMs: number;
+  /** When the segment was last written. */
+  lastModifiedMs: number;
+}
+
+/** A new, empty segment starting at `baseOffset`. */
+export function emptySegment(baseOffset: number, nowMs: number): LogSegment {
+  return { baseOffset, records: [], sizeBytes: 0, rollingBasedTimestampMs: null, maxTimestampMs: null, createdMs: nowMs, lastModifiedMs: nowMs };
+}
+
+/**
+ * `LogSegment.largestTimestamp`: the newest record timestamp, or the last-modified time for an
+ * empty segment. Time-based retention compares this against `retention.ms`.
+ */
+export function largestTimestampMs(segment: LogSegment): number {
+  return segment.maxTimestampMs ?? segment.lastModifiedMs;
+}
+
+/** Recomputes size and max timestamp after records were removed (truncation, cleaning). */
+export function recomputeSegmentStats(segment: LogSegment): void {
+  let size = 0;
+  let max: number | null = null;
+  for (const r of segment.records) {
+    size += r.sizeBytes;
+    if (max === null || r.timestampMs > max) max = r.timestampMs;
+  }
+  segment.sizeBytes = size;
+  segment.maxTimestampMs = max;
+}
+
+/** Index of the first record with offset >= `offset` (binary search; records are offset-ordered). */
+export function firstRecordAtOrAfter(segment: LogSegment, offset: number): number {
+  let lo = 0;
+  let hi = segment.records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segment.records[mid]!.offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,398 @@
+/**
+ * The log of one partition replica: records, segments, offsets, retention and compaction.
+ *
+ * It has no clock and no timers: every operation that depends on time takes `nowMs`, and the
+ * broker model decides when retention and cleaning run (Kafka runs them on
+ * `log.retention.check.interval.ms` and in the cleaner threads). Offsets are assigned once and
+ * never renumbered. The rules follow Kafka's `UnifiedLog`, `LogSegment` and `LogCleaner`; see
+ * https://kafka.apache.org/documentation/#design_log and #compaction.
+ */
+
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
+import { cleanSegments, type CleanStats } from './log-cleaner.ts';
+import { compacts, deletesOldSegments, resolveLogConfig, type LogConfig } from './log-config.ts';
+import { recordSizeBytes, type LogRecord, type NewRecord } from './log-record.ts';
+import { emptySegment, firstRecordAtOrAfter, largestTimestampMs, recomputeSegmentStats, type LogSegment } from './log-segment.ts';
+
+/** Result of an append: the offsets given, or why the batch was refused (as a Kafka error name). */
+export type AppendResult =
+  | { kind: 'appended'; baseOffset: number; lastOffset: number; rolledSegment: boolean }
+  | { kind: 'rejected'; error: 'InvalidRecordException' | 'RecordBatchTooLargeException' | 'OffsetOutOfOrder'; message: string };
+
+/** Result of a read: records, or Kafka's OFFSET_OUT_OF_RANGE with the valid range. */
+export type ReadResult =
+  | { kind: 'records'; records: LogRecord[]; nextOffset: number }
+  | { kind: 'offsetOutOfRange'; requestedOffset: number; logStartOffset: number; logEndOffset: number };
+
+/** What a retention pass deleted. */
+export interface RetentionResult {
+  deletedSegments: number;
+  deletedBytes: number;
+  logStartOffset: number;
+}
+
+/** A read-only summary of a segment for views and tests. */
+export interface SegmentInfo {
+  baseOffset: number;
+  /** Offset after the segment's range (next segment's base, or the log end offset for the active one). */
+  endOffset: number;
+  sizeBytes: number;
+  recordCount: number;
+  largestTimestampMs: number;
+  active: boolean;
+}
+
+/** A pure, in-memory partition log. */
+export class PartitionLog {
+  readonly config: LogConfig;
+  private segmentList: LogSegment[];
+  private startOffset: number;
+  private endOffset: number;
+  private cleanerCheckpoint: number;
+  private readonly epochs = new LeaderEpochCache();
+
+  /**
+   * Creates an empty log whose first offset is `startOffset` (0 for a new partition).
+   * `config` takes Kafka topic config names; missing ones get Kafka's defaults.
+   */
+  constructor(config: Partial<LogConfig> = {}, options: { startOffset?: number; nowMs?: number } = {}) {
+    this.config = resolveLogConfig(config);
+    const start = options.startOffset ?? 0;
+    this.segmentList = [emptySegment(start, options.nowMs ?? 0)];
+    this.startOffset = start;
+    this.endOffset = start;
+    this.cleanerCheckpoint = start;
+  }
+
+  /** The first offset a consumer can read (moves up when old segments are deleted). */
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** The offset the next appended record will get (LEO). */
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  /** Total bytes of all segments, the number `retention.bytes` limits. */
+  get sizeBytes(): number {
+    return this.segmentList.reduce((sum, s) => sum + s.sizeBytes, 0);
+  }
+
+  /** Segments oldest first; the last one is the active segment. */
+  segments(): SegmentInfo[] {
+    return this.segmentList.map((s, i) => ({
+      baseOffset: s.baseOffset,
+      endOffset: this.segmentList[i + 1]?.baseOffset ?? this.endOffset,
+      sizeBytes: s.sizeBytes,
+      recordCount: s.records.length,
+      largestTimestampMs: largestTimestampMs(s),
+      active: i === this.segmentList.length - 1,
+    }));
+  }
+
+  /** Leader epoch bookkeeping: the newest epoch written, if any. */
+  latestEpoch(): number | undefined {
+    return this.epochs.latestEpoch();
+  }
+
+  /** OffsetsForLeaderEpoch: where `epoch` ends in this log (see {@link LeaderEpochCache.endOffsetFor}). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.endOffset);
+  }
+
+  /**
+   * Appends one producer batch as the leader: records get consecutive offsets from the log end
+   * offset. Rolls a new segment first if the batch would overflow `segment.bytes` or is more than
+   * `segment.ms` newer than the active segment's first batch. Refuses (as a value, not a throw)
+   * batches Kafka would refuse: keyless records on a compacted topic, and batches larger than
+   * `max.message.bytes` or `segment.bytes`.
+   */
+  append(batch: readonly NewRecord[], nowMs: number): AppendResult {
+    if (batch.length === 0) return { kind: 'rejected', error: 'InvalidRecordException', message: 'empty record batch' };
+    if (compacts(this.config['cleanup.policy'])) {
+      const keyless = batch.find((r) => r.control === undefined && r.key === null);
+      if (keyless !== undefined) {
+        return { kind: 'rejected', error: 'InvalidRecordException', message: 'Compacted topic cannot accept message without key' };
+      }
+    }
+    const withOffsets = batch.map((r, i) => this.materialize(r, this.endOffset + i));
+    return this.appendRecords(withOffsets, nowMs);
+  }
+
+  /**
+   * Appends records fetched from the leader, keeping the leader's offsets (which may have gaps
+   * where the leader's log was compacted). Offsets must be increasing and not below the log end.
+   */
+  appendAsFollower(records: readonly (NewRecord & { offset: number })[], nowMs: number): AppendResult {
+    if (records.length === 0) return { kind: 'rejected', error: 'InvalidRecordException', message: 'empty record batch' };
+    let expected = this.endOffset;
+    for (const r of records) {
+      if (r.offset < expected) {
+        return { kind: 'rejected', error: 'OffsetOutOfOrder', message: `offset ${r.offset} is below the next expected offset ${expected}` };
+      }
+      expected = r.offset + 1;
+    }
+    return this.appendRecords(records.map((r) => this.materialize(r, r.offset)), nowMs);
+  }
+
+  /**
+   * Fetch: records from `fromOffset` on, up to about `maxBytes` (at least one record is returned
+   * even if it is larger, as Kafka does so consumers always make progress) and below
+   * `maxOffsetExclusive` (the high watermark or last stable offset the reader may see).
+   * Offsets below the log start or above the log end are OFFSET_OUT_OF_RANGE. `nextOffset` is
+   * where the next fetch should start; it skips offsets removed by compaction.
+   */
+  read(fromOffset: number, maxBytes: number, options: { maxOffsetExclusive?: number } = {}): ReadResult {
+    if (fromOffset < this.startOffset || fromOffset > this.endOffset) {
+      return { kind: 'offsetOutOfRange', requestedOffset: fromOffset, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
+    }
+    const upper = Math.min(this.endOffset, options.maxOffsetExclusive ?? this.endOffset);
+    const records: LogRecord[] = [];
+    let bytes = 0;
+    for (let i = this.segmentIndexFor(fromOffset); i < this.segmentList.length; i++) {
+      const segment = this.segmentList[i]!;
+      if (segment.baseOffset >= upper) break;
+      for (let j = firstRecordAtOrAfter(segment, fromOffset); j < segment.records.length; j++) {
+        const r = segment.records[j]!;
+        if (r.offset >= upper) break;
+        if (records.length > 0 && bytes + r.sizeBytes > maxBytes) {
+          return { kind: 'records', records, nextOffset: records[records.length - 1]!.offset + 1 };
+        }
+        records.push({ ...r });
+        bytes += r.sizeBytes;
+      }
+    }
+    return { kind: 'records', records, nextOffset: Math.max(fromOffset, upper) };
+  }
+
+  /**
+   * Truncates the log so that `targetOffset` becomes the log end offset, as a follower does after
+   * a leader change (`UnifiedLog.truncateTo`). Later segments are deleted; the segment holding
+   * `targetOffset` becomes the active one. Returns how many records were removed.
+   */
+  truncateTo(targetOffset: number, nowMs = 0): number {
+    if (!Number.isInteger(targetOffset) || targetOffset < 0) throw new RangeError(`cannot truncate to offset ${targetOffset}`);
+    if (targetOffset >= this.endOffset) {
+      this.epochs.truncateFromEnd(this.endOffset);
+      return 0;
+    }
+    let removed = 0;
+    if (this.segmentList[0]!.baseOffset > targetOffset) {
+      removed = this.segmentList.reduce((n, s) => n + s.records.length, 0);
+      this.truncateFullyAndStartAt(targetOffset, nowMs);
+      return removed;
+    }
+    const kept: LogSegment[] = [];
+    for (const segment of this.segmentList) {
+      if (segment.baseOffset > targetOffset) {
+        removed += segment.records.length;
+        continue;
+      }
+      const cut = firstRecordAtOrAfter(segment, targetOffset);
+      removed += segment.records.length - cut;
+      if (cut < segment.records.length) {
+        segment.records = segment.records.slice(0, cut);
+        recomputeSegmentStats(segment);
+        if (segment.records.length === 0) segment.rollingBasedTimestampMs = null;
+      }
+      kept.push(segment);
+    }
+    this.segmentList = kept;
+    this.endOffset = targetOffset;
+    this.startOffset = Math.min(this.startOffset, targetOffset);
+    this.cleanerCheckpoint = Math.min(this.cleanerCheckpoint, targetOffset);
+    this.epochs.truncateFromEnd(targetOffset);
+    return removed;
+  }
+
+  /** Empties the log and restarts it at `newOffset` (both log start and end). */
+  truncateFullyAndStartAt(newOffset: number, nowMs = 0): void {
+    this.segmentList = [emptySegment(newOffset, nowMs)];
+    this.startOffset = newOffset;
+    this.endOffset = newOffset;
+    this.cleanerCheckpoint = newOffset;
+    this.epochs.clear();
+  }
+
+  /**
+   * AdminClient `deleteRecords`: moves the log start offset up to `offset` (at most the high
+   * watermark, default the log end). Whole segments below it are removed by the next
+   * {@link applyRetention}, whatever the cleanup policy.
+   */
+  deleteRecordsBefore(offset: number, highWatermark = this.endOffset): void {
+    if (offset > highWatermark) throw new RangeError(`cannot delete records beyond the high watermark ${highWatermark}`);
+    if (offset > this.startOffset) {
+      this.startOffset = offset;
+      this.epochs.truncateFromStart(offset);
+    }
+  }
+
+  /**
+   * One retention pass (`UnifiedLog.deleteOldSegments`): segments wholly below the log start
+   * offset always go; with `delete` in `cleanup.policy`, the oldest segments go while the log
+   * exceeds `retention.bytes`, then while their newest record is older than `retention.ms`.
+   * Deletion only ever removes a prefix of whole segments, and never data at or above the high
+   * watermark. Like Kafka, if every segment (including the active one) is due, a new empty active
+   * segment is rolled first so the log always has one.
+   */
+  applyRetention(nowMs: number, options: { highWatermark?: number } = {}): RetentionResult {
+    const highWatermark = options.highWatermark ?? this.endOffset;
+    const result: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: this.startOffset };
+    const run = (predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean) => {
+      const deleted = this.deleteOldSegments(predicate, highWatermark, nowMs);
+      result.deletedSegments += deleted.count;
+      result.deletedBytes += deleted.bytes;
+    };
+    run((_, next) => next !== undefined && next.baseOffset <= this.startOffset);
+    if (deletesOldSegments(this.config['cleanup.policy'])) {
+      const retentionBytes = this.config['retention.bytes'];
+      const size = this.sizeBytes;
+      if (retentionBytes >= 0 && size >= retentionBytes) {
+        let diff = size - retentionBytes;
+        run((segment) => {
+          if (diff - segment.sizeBytes < 0) return false;
+          diff -= segment.sizeBytes;
+          return true;
+        });
+      }
+      const retentionMs = this.config['retention.ms'];
+      if (retentionMs >= 0) run((segment) => nowMs - largestTimestampMs(segment) > retentionMs);
+    }
+    result.logStartOffset = this.startOffset;
+    return result;
+  }
+
+  /**
+   * The cleaner's view of how dirty the log is: bytes written since the last cleaning divided by
+   * all cleanable bytes (Kafka compacts when this reaches `min.cleanable.dirty.ratio`).
+   */
+  cleanableDirtyRatio(options: { lastStableOffset?: number } = {}): number {
+    const uncleanable = this.firstUncleanableOffset(options.lastStableOffset);
+    let clean = 0;
+    let dirty = 0;
+    for (const segment of this.segmentList) {
+      if (segment.baseOffset >= uncleanable) break;
+      if (segment.baseOffset >= this.cleanerCheckpoint) dirty += segment.sizeBytes;
+      else clean += segment.sizeBytes;
+    }
+    return clean + dirty === 0 ? 0 : dirty / (clean + dirty);
+  }
+
+  /** Whether the cleaner would pick this log now (compaction on and dirty ratio reached). */
+  needsCompaction(options: { lastStableOffset?: number } = {}): boolean {
+    if (!compacts(this.config['cleanup.policy'])) return false;
+    const ratio = this.cleanableDirtyRatio(options);
+    return ratio > 0 && ratio >= this.config['min.cleanable.dirty.ratio'];
+  }
+
+  /**
+   * One cleaning pass over the closed segments below the last stable offset (see log-cleaner.ts).
+   * Does nothing unless `cleanup.policy` includes `compact`. `nowMs` decides which tombstones have
+   * outlived `delete.retention.ms`.
+   */
+  compact(nowMs: number, options: { lastStableOffset?: number } = {}): CleanStats {
+    if (!compacts(this.config['cleanup.policy'])) return { recordsRemoved: 0, bytesRemoved: 0, tombstonesRemoved: 0, segmentsCleaned: 0 };
+    const firstUncleanableOffset = this.firstUncleanableOffset(options.lastStableOffset);
+    const { segments, stats } = cleanSegments(this.segmentList, {
+      nowMs,
+      deleteRetentionMs: this.config['delete.retention.ms'],
+      segmentBytes: this.config['segment.bytes'],
+      firstUncleanableOffset,
+    });
+    this.segmentList = segments;
+    this.cleanerCheckpoint = Math.max(this.cleanerCheckpoint, firstUncleanableOffset);
+    return stats;
+  }
+
+  /** Base offset of the first segment the cleaner must not touch: the active one, or the one holding the last stable offset. */
+  private firstUncleanableOffset(lastStableOffset = this.endOffset): number {
+    const active = this.segmentList[this.segmentList.length - 1]!;
+    const limit = Math.min(lastStableOffset, active.baseOffset);
+    return this.segmentList[this.segmentIndexFor(limit)]!.baseOffset;
+  }
+
+  /** Index of the segment whose range contains `offset` (the last segment with baseOffset <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segmentList.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segmentList[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private materialize(r: NewRecord, offset: number): LogRecord {
+    const record: LogRecord = {
+      ...r,
+      headers: r.headers?.map((h) => ({ ...h })),
+      offset,
+      sizeBytes: recordSizeBytes(r),
+    };
+    if (record.headers === undefined) delete record.headers;
+    return record;
+  }
+
+  private appendRecords(records: LogRecord[], nowMs: number): AppendResult {
+    const batchBytes = records.reduce((n, r) => n + r.sizeBytes, 0);
+    if (batchBytes > this.config['max.message.bytes']) {
+      return { kind: 'rejected', error: 'RecordBatchTooLargeException', message: `batch of ${batchBytes} bytes exceeds max.message.bytes=${this.config['max.message.bytes']}` };
+    }
+    if (batchBytes > this.config['segment.bytes']) {
+      return { kind: 'rejected', error: 'RecordBatchTooLargeException', message: `batch of ${batchBytes} bytes exceeds segment.bytes=${this.config['segment.bytes']}` };
+    }
+    const maxTimestampMs = Math.max(...records.map((r) => r.timestampMs));
+    let active = this.segmentList[this.segmentList.length - 1]!;
+    const waitedMs = active.rollingBasedTimestampMs !== null ? maxTimestampMs - active.rollingBasedTimestampMs : nowMs - active.createdMs;
+    const shouldRoll =
+      active.sizeBytes > this.config['segment.bytes'] - batchBytes || (active.sizeBytes > 0 && waitedMs > this.config['segment.ms']);
+    if (shouldRoll) {
+      active = emptySegment(records[0]!.offset, nowMs);
+      this.segmentList.push(active);
+    }
+    for (const r of records) {
+      active.records.push(r);
+      if (r.leaderEpoch !== undefined && r.leaderEpoch >= 0) this.epochs.assign(r.leaderEpoch, r.offset);
+    }
+    active.sizeBytes += batchBytes;
+    if (active.rollingBasedTimestampMs === null) active.rollingBasedTimestampMs = maxTimestampMs;
+    active.maxTimestampMs = active.maxTimestampMs === null ? maxTimestampMs : Math.max(active.maxTimestampMs, maxTimestampMs);
+    active.lastModifiedMs = nowMs;
+    this.endOffset = records[records.length - 1]!.offset + 1;
+    return { kind: 'appended', baseOffset: records[0]!.offset, lastOffset: records[records.length - 1]!.offset, rolledSegment: shouldRoll };
+  }
+
+  /** Kafka's `deletableSegments` + `deleteSegments` for one predicate. */
+  private deleteOldSegments(
+    predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean,
+    highWatermark: number,
+    nowMs: number,
+  ): { count: number; bytes: number } {
+    const deletable: LogSegment[] = [];
+    for (let i = 0; i < this.segmentList.length; i++) {
+      const segment = this.segmentList[i]!;
+      const next = this.segmentList[i + 1];
+      const isLastSegmentAndEmpty = next === undefined && segment.sizeBytes === 0;
+      const upperBoundOffset = next !== undefined ? next.baseOffset : this.endOffset;
+      if (highWatermark >= upperBoundOffset && predicate(segment, next) && !isLastSegmentAndEmpty) deletable.push(segment);
+      else break;
+    }
+    if (deletable.length === 0) return { count: 0, bytes: 0 };
+    if (deletable.length === this.segmentList.length) {
+      // Always keep one segment: roll a new empty active segment at the log end first.
+      this.segmentList.push(emptySegment(this.endOffset, nowMs));
+    }
+    const remaining = this.segmentList.slice(deletable.length);
+    const bytes = deletable.reduce((n, s) => n + s.sizeBytes, 0);
+    this.segmentList = remaining;
+    const newStart = remaining[0]!.baseOffset;
+    if (newStart > this.startOffset) {
+      this.startOffset = newStart;
+      this.epochs.truncateFromStart(newStart);
+    }
+    this.cleanerCheckpoint = Math.max(this.cleanerCheckpoint, this.startOffset);
+    return { count: deletable.length, bytes };
+  }
+}
