@@ -66,6 +66,7 @@ export { QueueLease } from './queue-lease.ts';
 export { ReadyMessages } from './ready-messages.ts';
 export type { QueuedMessage } from './ready-messages.ts';
 export { DEFAULT_QUEUE_LIMITS, QueueStore } from './queue.ts';
+export type { QueueLimits } from './queue.ts';
 export type {
   ConsumeRequest,
   ConsumeStep,
@@ -73,8 +74,10 @@ export type {
   Delivery,
   GetStep,
   PublishStep,
-  QueueLimits,
   QueueStep,
-} from './queue.ts';
+} from './queue-step.ts';
+export { isBelowSoftLimit, isOverLimit, QUORUM_LOW_LIMIT, wouldOverflow } from './length-limit.ts';
+export type { ReadyTotals } from './length-limit.ts';
+export { messageExpiryAtMs } from './message-ttl.ts';
 export { ConsumerRing, consumerKey } from './prefetch.ts';
 export type { ChannelCanSend, ConsumerSpec, ConsumerState } from './prefetch.ts';

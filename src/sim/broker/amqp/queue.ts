@@ -37,11 +37,21 @@
  */
 
 import type { AmqpMessage } from './message.ts';
+import { isBelowSoftLimit, isOverLimit, wouldOverflow } from './length-limit.ts';
+import { messageExpiryAtMs } from './message-ttl.ts';
 import { ConsumerRing, type ChannelCanSend } from './prefetch.ts';
 import type { QueueConfig } from './queue-args.ts';
 import { QueueLease } from './queue-lease.ts';
+import {
+  StepBuilder,
+  type ConsumeRequest,
+  type ConsumeStep,
+  type Delivery,
+  type GetStep,
+  type PublishStep,
+  type QueueStep,
+} from './queue-step.ts';
 import { ReadyMessages, type QueuedMessage } from './ready-messages.ts';
-import type { DeadLetterReason } from './x-death.ts';
 
 /** Upper bounds (STYLE §5): reaching one is a refused publish or consume, never unbounded growth. */
 export interface QueueLimits {
@@ -53,84 +63,12 @@ export interface QueueLimits {
 /** Defaults far above any lab's needs. */
 export const DEFAULT_QUEUE_LIMITS: QueueLimits = { messagesMax: 1_000_000, consumersMax: 10_000 };
 
-/** `basic.consume` as the queue sees it. */
-export interface ConsumeRequest {
-  readonly consumerTag: string;
-  readonly channelId: string;
-  readonly noAck: boolean;
-  /** The channel's per-consumer `basic.qos` prefetch at this moment; 0 = unlimited. */
-  readonly prefetchCount: number;
-  /** `x-priority` consumer argument. */
-  readonly priority?: number;
-}
-
-/** One message handed to a consumer (or to `basic.get`). */
-export interface Delivery {
-  readonly queue: string;
-  /** Undefined for `basic.get`. */
-  readonly consumerTag: string | undefined;
-  readonly channelId: string;
-  /**
-   * Queue-local tag to ack/nack/reject with; undefined when no ack is expected. The channel maps
-   * its own delivery tags onto these, as `rabbit_channel` maps delivery tags to queue ack tags.
-   */
-  readonly ackTag: number | undefined;
-  readonly message: AmqpMessage;
-  readonly redelivered: boolean;
-  /** Quorum queues: `x-delivery-count` to show (0 = header absent). Always 0 for classic. */
-  readonly deliveryCount: number;
-}
-
-/** A message that left the queue abnormally; the node dead-letters it or drops it. */
-export interface DeadLetterRequest {
-  readonly message: AmqpMessage;
-  readonly reason: DeadLetterReason;
-}
-
-/** What an operation asks the broker node to do. */
-export interface QueueStep {
-  readonly deliveries: readonly Delivery[];
-  readonly deadLetters: readonly DeadLetterRequest[];
-}
-
-/** `basic.publish` into this queue. */
-export interface PublishStep extends QueueStep {
-  /** False: the publisher gets `basic.nack` (with confirms); the message is not in the queue. */
-  readonly accepted: boolean;
-  readonly rejectedBecause?: 'overflow' | 'store-limit';
-}
-
-/** `basic.get`. */
-export interface GetStep extends QueueStep {
-  readonly delivery: Delivery | undefined;
-  /** Ready messages left (`basic.get-ok`'s `message-count`). */
-  readonly messageCount: number;
-}
-
-/** `basic.consume`. */
-export type ConsumeStep = (QueueStep & { readonly ok: true }) | { readonly ok: false; readonly reason: 'consumer-limit' | 'duplicate-tag' };
-
 interface Unacked {
   readonly ackTag: number;
   readonly entry: QueuedMessage;
   readonly consumerTag: string | undefined;
   readonly channelId: string;
 }
-
-/** Collects the outputs of one operation. */
-class StepBuilder {
-  readonly deliveries: Delivery[] = [];
-  readonly deadLetters: DeadLetterRequest[] = [];
-  deadLetter(message: AmqpMessage, reason: DeadLetterReason): void {
-    this.deadLetters.push({ message, reason });
-  }
-  build(): QueueStep {
-    return { deliveries: this.deliveries, deadLetters: this.deadLetters };
-  }
-}
-
-/** The quorum queue's reject-publish low-water mark (`?LOW_LIMIT` in rabbit_fifo). */
-const QUORUM_LOW_LIMIT = 0.8;
 
 /** One queue. */
 export class QueueStore {
@@ -225,7 +163,7 @@ export class QueueStore {
       return { ...step.build(), accepted: false, rejectedBecause: 'store-limit' };
     }
     const { type, overflow } = this.config;
-    if (type === 'classic' && overflow !== 'drop-head' && this.wouldOverflow(message)) {
+    if (type === 'classic' && overflow !== 'drop-head' && wouldOverflow(this.config, this.ready, message.bodySize)) {
       // maybe_deliver_or_enqueue/3: refused before any delivery attempt.
       if (overflow === 'reject-publish-dlx') step.deadLetter(message, 'maxlen');
       return { ...step.build(), accepted: false, rejectedBecause: 'overflow' };
@@ -237,7 +175,7 @@ export class QueueStore {
       seqId: this.nextSeqId++,
       message,
       priority: this.priorityOf(message),
-      expiresAtMs: this.expiryOf(message, nowMs),
+      expiresAtMs: messageExpiryAtMs(this.config, message, nowMs),
       redelivered: false,
       deliveryCount: 0,
     };
@@ -456,7 +394,7 @@ export class QueueStore {
   /** Classic `maybe_drop_head/1`: only in `drop-head` mode. */
   private dropHeadWhileOver(step: StepBuilder): void {
     if (this.config.overflow !== 'drop-head') return;
-    while (this.isOverLimit()) {
+    while (isOverLimit(this.config, this.ready)) {
       const head = this.ready.shift() as QueuedMessage;
       step.deadLetter(head.message, 'maxlen');
     }
@@ -467,44 +405,18 @@ export class QueueStore {
     const { maxLength, maxLengthBytes, overflow } = this.config;
     if (maxLength === undefined && maxLengthBytes === undefined) return;
     if (overflow === 'drop-head') {
-      while (this.isOverLimit()) {
+      while (isOverLimit(this.config, this.ready)) {
         const head = this.ready.shift() as QueuedMessage;
         step.deadLetter(head.message, 'maxlen');
       }
       return;
     }
-    if (this.isOverLimit()) this.rejectingPublishes = true;
-    else if (this.rejectingPublishes && this.isBelowSoftLimit()) this.rejectingPublishes = false;
+    if (isOverLimit(this.config, this.ready)) this.rejectingPublishes = true;
+    else if (this.rejectingPublishes && isBelowSoftLimit(this.config, this.ready)) this.rejectingPublishes = false;
   }
 
   private afterChange(step: StepBuilder): void {
     if (this.config.type === 'quorum') this.evaluateQuorumLimit(step);
-  }
-
-  /** `over_max_length/1` / `is_over_limit/1`: ready messages or ready bytes above the limit. */
-  private isOverLimit(): boolean {
-    const { maxLength, maxLengthBytes } = this.config;
-    return (
-      (maxLength !== undefined && this.ready.length > maxLength) ||
-      (maxLengthBytes !== undefined && this.ready.byteSize > maxLengthBytes)
-    );
-  }
-
-  private isBelowSoftLimit(): boolean {
-    const { maxLength, maxLengthBytes } = this.config;
-    const below = (limit: number | undefined, n: number) =>
-      limit === undefined || n <= Math.trunc(limit * QUORUM_LOW_LIMIT);
-    return below(maxLength, this.ready.length) && below(maxLengthBytes, this.ready.byteSize);
-  }
-
-  /** Classic `will_overflow/2`: would one more message exceed a limit? */
-  private wouldOverflow(message: AmqpMessage): boolean {
-    const { maxLength, maxLengthBytes } = this.config;
-    if (maxLength === undefined && maxLengthBytes === undefined) return false;
-    return (
-      (maxLength !== undefined && this.ready.length + 1 > maxLength) ||
-      (maxLengthBytes !== undefined && this.ready.byteSize + message.bodySize > maxLengthBytes)
-    );
   }
 
   /** `drop_expired_msgs/2`: only the head is ever looked at. */
@@ -523,15 +435,6 @@ export class QueueStore {
     if (max === undefined) return 0;
     const p = message.properties.priority ?? 0;
     return Math.min(p, max);
-  }
-
-  /** `calculate_msg_expiry/2` (classic) and `update_expiry_header/3` (quorum). */
-  private expiryOf(message: AmqpMessage, nowMs: number): number | undefined {
-    const ttls = [this.config.messageTtlMs, message.ttlMs].filter((t): t is number => t !== undefined);
-    if (ttls.length === 0) return undefined;
-    const ttl = Math.min(...ttls);
-    if (this.config.type === 'quorum' && ttl === 0) return nowMs + 1;
-    return nowMs + ttl;
   }
 
   /** A queue is in use while it has consumers (quorum: or a cancelled one still holds messages). */
