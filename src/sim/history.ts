@@ -22,6 +22,7 @@ export const Kinds = {
   deliver: 'deliver',
   drop: 'drop',
   duplicate: 'duplicate',
+  retransmit: 'retransmit',
   timer: 'timer',
   crash: 'crash',
   restart: 'restart',

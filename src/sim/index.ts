@@ -9,7 +9,7 @@ export { Hash64 } from './hash';
 export { History, Kinds, type HistoryEntry, type HistorySubscriber } from './history';
 export { Kernel, DEFAULT_LIMITS, type Timer, type StopWhen, type RunOutcome, type RunResult, type KernelLimits } from './kernel';
 export { Disk, DEFAULT_DISK, type DiskConfig, type DiskError } from './disk';
-export { SimNode, type NodeState, type NodeBehavior, type NodeFactory, type NodeOptions, type Envelope, type NodeLifecycleListener } from './node';
+export { SimNode, type NodeState, type NodeBehavior, type NodeFactory, type NodeOptions, type Envelope, type NodeLifecycleListener, type NodeReceiver } from './node';
 export { World, type WorldOptions } from './world';
 export { SimPromise, type SimPromiseState } from './sim-promise';
 export { runTwoPhase, type TwoPhaseOptions, type TwoPhaseResult } from './runner';

@@ -29,6 +29,12 @@ export interface NodeOptions {
   mailboxMax?: number;
 }
 
+/**
+ * A protocol endpoint attached to a node (a client library's sockets): it sees each arriving
+ * message before the behaviour and returns true when the message was its own.
+ */
+export type NodeReceiver = (payload: unknown, env: Envelope) => boolean;
+
 /** Something that wants to know when a node crashes or restarts (the learner-code runtime, a broker's client table). */
 export interface NodeLifecycleListener {
   onCrash?(node: SimNode): void;
@@ -52,6 +58,7 @@ export class SimNode {
   private readonly mailbox: { payload: unknown; env: Envelope }[] = [];
   private readonly deferred: (() => void)[] = [];
   private readonly listeners: NodeLifecycleListener[] = [];
+  private receivers: NodeReceiver[] = [];
   private readonly diskConfig: DiskConfig;
   private readonly mailboxMax: number;
   private lastFsyncDoneUs = 0;
@@ -169,6 +176,27 @@ export class SimNode {
     this.listeners.push(listener);
   }
 
+  /**
+   * Attaches a receiver for this incarnation (see NodeReceiver), so a library can run on any node
+   * whatever its behaviour. A crash detaches every receiver: they are volatile state too.
+   * Returns a function that detaches it.
+   */
+  addReceiver(receiver: NodeReceiver): () => void {
+    const list = this.receivers;
+    list.push(receiver);
+    return () => {
+      const i = list.indexOf(receiver);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Offers a message to the receivers, then to the behaviour. */
+  private dispatch(payload: unknown, env: Envelope): void {
+    const receivers = this.receivers;
+    for (let i = 0; i < receivers.length; i++) if (receivers[i]!(payload, env)) return;
+    this.behavior?.onMessage?.(payload, env);
+  }
+
   /** Called by the network when a message arrives for this node. */
   receive(payload: unknown, env: Envelope): void {
     if (this.stateValue === 'crashed') return;
@@ -180,7 +208,7 @@ export class SimNode {
       this.mailbox.push({ payload, env });
       return;
     }
-    this.behavior?.onMessage?.(payload, env);
+    this.dispatch(payload, env);
   }
 
   /** Crash: volatile state, pending timers, held messages and unsynced writes are lost. */
@@ -189,6 +217,7 @@ export class SimNode {
     this.stateValue = 'crashed';
     this.incarnationValue++;
     this.behavior = undefined;
+    this.receivers = [];
     this.mailbox.length = 0;
     this.deferred.length = 0;
     const lost = this.disk.crash();
@@ -236,7 +265,7 @@ export class SimNode {
         this.mailbox.unshift(...messages.slice(i));
         return;
       }
-      this.behavior?.onMessage?.(messages[i]!.payload, messages[i]!.env);
+      this.dispatch(messages[i]!.payload, messages[i]!.env);
     }
   }
 

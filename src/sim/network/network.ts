@@ -11,11 +11,14 @@ export interface NetworkConfig {
   latency: LatencyModel;
   /** Messages in flight on one directed link beyond this are dropped (`link-full`), like a full socket buffer. */
   inFlightPerLinkMax: number;
+  /** Stream sends only: how much later a packet the loss rule hit arrives (TCP's retransmission timeout). */
+  streamRetransmitUs: number;
 }
 
 export const DEFAULT_NETWORK: NetworkConfig = {
   latency: { kind: 'lognormal', medianUs: 500, sigma: 0.25 },
   inFlightPerLinkMax: 10_000,
+  streamRetransmitUs: 200_000,
 };
 
 interface Link {
@@ -28,6 +31,16 @@ interface Link {
   inFlight: number;
   /** Latest scheduled arrival, so the link stays FIFO like a TCP connection. */
   lastArrivalUs: number;
+  /** Stream packets waiting for a partition to heal, in send order. */
+  held: HeldPacket[];
+}
+
+/** A stream packet a partition holds back, as TCP keeps unacknowledged data to retransmit. */
+interface HeldPacket {
+  id: number;
+  payload: unknown;
+  /** The sender's incarnation when it sent; a sender that crashed since takes its socket with it. */
+  fromIncarnation: number;
 }
 
 export interface SendOptions {
@@ -35,6 +48,15 @@ export interface SendOptions {
   sizeBytes?: number;
   /** What the history records for this message instead of the payload (keep it small). */
   label?: unknown;
+  /**
+   * Send over a TCP-like stream instead of as a datagram: a lost packet is retransmitted (it
+   * arrives `streamRetransmitUs` later, recorded as `retransmit`), duplicates are discarded, a
+   * reordered packet delays those behind it instead of being overtaken, and a partition holds
+   * packets until the link heals rather than dropping them. A crashed receiver still loses them,
+   * and so does a sender that crashes while they wait. Protocols over TCP (AMQP connections)
+   * use this; deciding when a silent peer is dead (heartbeats) stays with them.
+   */
+  stream?: boolean;
 }
 
 /**
@@ -63,7 +85,7 @@ export class Network {
     const key = `${from}\u0000${to}`;
     let l = this.links.get(key);
     if (!l) {
-      l = { from, to, state: 'healthy', latency: undefined, extraUs: 0, inFlight: 0, lastArrivalUs: 0 };
+      l = { from, to, state: 'healthy', latency: undefined, extraUs: 0, inFlight: 0, lastArrivalUs: 0, held: [] };
       this.links.set(key, l);
     }
     return l;
@@ -110,14 +132,15 @@ export class Network {
   heal(a?: readonly string[], b?: readonly string[]): void {
     if (a === undefined || b === undefined) {
       for (const l of this.links.values()) l.state = 'healthy';
-      return;
-    }
-    for (const x of a) {
-      for (const y of b) {
-        this.link(x, y).state = 'healthy';
-        this.link(y, x).state = 'healthy';
+    } else {
+      for (const x of a) {
+        for (const y of b) {
+          this.link(x, y).state = 'healthy';
+          this.link(y, x).state = 'healthy';
+        }
       }
     }
+    for (const l of this.links.values()) if (l.held.length > 0 && l.state === 'healthy') this.releaseHeld(l);
   }
 
   /** Adds a per-packet rule; returns its id for `removeRule`. */
@@ -154,6 +177,10 @@ export class Network {
     const w = this.world;
     const link = this.link(from, to);
     w.record(Kinds.send, from, to, id, opts.label);
+    if (opts.stream === true) {
+      this.sendStream(link, id, payload);
+      return id;
+    }
     if (link.state === 'partitioned') {
       w.record(Kinds.drop, from, to, id, { reason: 'partition' });
       return id;
@@ -207,5 +234,79 @@ export class Network {
       w.record(Kinds.deliver, link.to, link.from, id);
       dest.receive(payload, { msgId: id, from: link.from, sentUs });
     });
+  }
+
+  /** A stream send (see SendOptions.stream): retransmitted, deduplicated, in order, held across partitions. */
+  private sendStream(link: Link, id: number, payload: unknown): void {
+    if (link.state === 'partitioned' || link.held.length > 0) {
+      this.hold(link, id, payload, this.world.nodeOrUndefined(link.from)?.incarnation ?? 0);
+      return;
+    }
+    let extraUs = 0;
+    for (const rule of this.rules) {
+      if (!ruleMatches(rule, link.from, link.to)) continue;
+      const v = rule.decide(this.rng);
+      if (v === 'pass') continue;
+      if (v === 'drop') {
+        extraUs = this.config.streamRetransmitUs;
+        this.world.record(Kinds.retransmit, link.from, link.to, id, { afterUs: extraUs });
+      } else if (v !== 'duplicate') extraUs = v.delayUs;
+      break;
+    }
+    this.transmitStream(link, id, payload, extraUs);
+  }
+
+  private transmitStream(link: Link, id: number, payload: unknown, extraUs: number): void {
+    const w = this.world;
+    if (link.inFlight >= this.config.inFlightPerLinkMax) {
+      w.record(Kinds.drop, link.from, link.to, id, { reason: 'link-full' });
+      return;
+    }
+    const k = w.kernel;
+    const sentUs = k.nowUs;
+    const latencyUs = sampleLatencyUs(this.rng, link.latency ?? this.config.latency) + link.extraUs;
+    // In order, always: a late packet holds back the ones behind it, as TCP delivers a byte stream.
+    const arrivalUs = Math.max(sentUs + latencyUs + extraUs, link.lastArrivalUs);
+    link.lastArrivalUs = arrivalUs;
+    link.inFlight++;
+    const fromIncarnation = w.nodeOrUndefined(link.from)?.incarnation ?? 0;
+    k.at(arrivalUs, () => {
+      link.inFlight--;
+      if (link.state === 'partitioned' || link.held.length > 0) {
+        this.hold(link, id, payload, fromIncarnation);
+        return;
+      }
+      const dest = w.nodeOrUndefined(link.to);
+      if (dest === undefined || dest.state === 'crashed') {
+        w.record(Kinds.drop, link.from, link.to, id, { reason: dest === undefined ? 'no-such-node' : 'node-down' });
+        return;
+      }
+      w.record(Kinds.deliver, link.to, link.from, id);
+      dest.receive(payload, { msgId: id, from: link.from, sentUs });
+    });
+  }
+
+  /** Keeps a stream packet until its link heals, in send order (message ids grow with send time). */
+  private hold(link: Link, id: number, payload: unknown, fromIncarnation: number): void {
+    if (link.held.length >= this.config.inFlightPerLinkMax) {
+      this.world.record(Kinds.drop, link.from, link.to, id, { reason: 'link-full' });
+      return;
+    }
+    let at = link.held.length;
+    while (at > 0 && link.held[at - 1]!.id > id) at--;
+    link.held.splice(at, 0, { id, payload, fromIncarnation });
+  }
+
+  /** The link healed: held stream packets go out in order, unless their sender crashed meanwhile. */
+  private releaseHeld(link: Link): void {
+    const held = link.held.splice(0);
+    const sender = this.world.nodeOrUndefined(link.from);
+    for (const p of held) {
+      if (sender === undefined || sender.state === 'crashed' || sender.incarnation !== p.fromIncarnation) {
+        this.world.record(Kinds.drop, link.from, link.to, p.id, { reason: 'sender-crashed' });
+        continue;
+      }
+      this.transmitStream(link, p.id, p.payload, 0);
+    }
   }
 }
