@@ -5,9 +5,11 @@
 export interface Budgets {
   /**
    * Steps one handler call may take. A step is one QuickJS interrupt poll: the interpreter polls
-   * on every function call and loop back-edge, so a `for` iteration costs one or two steps. QuickJS
-   * reports polls to the host in blocks of POLLS_PER_TICK, so the budget is enforced at that
-   * granularity: deterministic (a count, not a clock), exact to within one block.
+   * on every function call and loop back-edge, and every loop condition calls the loop probe
+   * (loop-probes.ts), so a loop iteration costs about three steps and the default allows roughly
+   * 300,000 iterations. QuickJS reports polls to the host in blocks of POLLS_PER_TICK, so the
+   * budget is enforced at that granularity: deterministic (a count, not a clock), exact to within
+   * one block.
    */
   stepsPerCallMax: number;
   /** Heap bytes the node's QuickJS runtime may hold (its module state and every call's garbage). */

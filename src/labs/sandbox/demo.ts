@@ -14,8 +14,9 @@ export const DemoKinds = {
 } as const;
 
 /**
- * The demo handler: for each order, ask the pricing service, store the total durably, commit.
- * Two awaits that take simulated time stand between the side effect and the commit.
+ * The demo handler: for each order, ask the pricing service, store the order, add it to the
+ * running revenue, commit. Every await takes simulated time, so a crash can land after the order
+ * is stored and before the commit: on redelivery the order would be counted twice.
  */
 export const DEMO_HANDLER = `import type { Ctx, Message } from 'brokerlab';
 
@@ -26,7 +27,10 @@ let handled = 0;
 export async function handleMessage(msg: Message<Order>, ctx: Ctx): Promise<void> {
   const order = msg.payload;
   const quote = (await ctx.call('pricing', { sku: order.sku })) as { price: number };
-  await ctx.db.put(\`order:\${order.id}\`, { total: quote.price * order.qty, at: ctx.now() });
+  const total = quote.price * order.qty;
+  await ctx.db.put(\`order:\${order.id}\`, { total, at: ctx.now() });
+  const revenue = ((await ctx.db.get('revenue')) as number | undefined) ?? 0;
+  await ctx.db.put('revenue', revenue + total);
   await ctx.commit(msg);
   handled++;
   console.log(\`order \${order.id} stored and committed (\${handled} since start)\`);

@@ -277,7 +277,7 @@ function asyncOp(index, name, args) {
   var settle = null;
   var promise = new TrackedPromise(function (res, rej) { settle = { res: res, rej: rej }; });
   var err = hostOp(index, id, state.call, json, drain());
-  if (err !== '') throw errorFrom(parse(err));
+  if (err !== '') throw errorFrom(parse(err).e);
   settle.call = state.call;
   settle.site = site;
   apply(mapSet, pending, [id, settle]);
