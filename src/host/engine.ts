@@ -44,6 +44,38 @@ export function listScenarios(): { name: string; description: string }[] {
   return [...scenarios.values()].map((s) => ({ name: s.name, description: s.description }));
 }
 
+/** What the page needs to know about a scenario before running it: its lanes and whether it can grow. */
+export interface ScenarioInfo {
+  name: string;
+  description: string;
+  /** Node names for these options, in the scenario's own order (the space-time diagram's lanes). */
+  nodeNames: string[];
+  /** True when `nodes` changes the scenario's size, so the page offers the field. */
+  sizable: boolean;
+  chaosUs: number;
+  healUs: number;
+}
+
+/**
+ * Describes a built-in scenario for the given size, so the fault panel can offer its node names
+ * and the views can order lanes before the first history entry arrives.
+ */
+export function scenarioInfo(name: string, nodes?: number): ScenarioInfo {
+  const scenario = scenarios.get(name);
+  if (!scenario) throw new InputError(`unknown scenario "${name}"; the scenarios are: ${[...scenarios.keys()].join(', ')}`);
+  const defaults = scenario.nodeNames({});
+  // A scenario is sizable when asking for a different size changes its nodes.
+  const probe = scenario.nodeNames({ nodes: defaults.length + 1 });
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    nodeNames: scenario.nodeNames({ nodes }),
+    sizable: probe.length !== defaults.length,
+    chaosUs: scenario.chaosUs,
+    healUs: scenario.healUs,
+  };
+}
+
 /**
  * Runs a built-in scenario with a seed and an optional fault schedule, in whichever host calls
  * it (the browser worker or Node). Throws InputError for bad requests before anything runs.

@@ -1,0 +1,59 @@
+/** Pixel geometry of the diagram: a gutter for lane names, an axis on top, one lane per node. */
+export interface LaneLayout {
+  widthPx: number;
+  heightPx: number;
+  gutterPx: number;
+  axisPx: number;
+  laneHeightPx: number;
+  lanes: number;
+  startUs: number;
+  endUs: number;
+}
+
+const GUTTER_PX = 76;
+const AXIS_PX = 34;
+const BOTTOM_PX = 12;
+const RIGHT_PX = 14;
+
+/** Lanes get shorter as nodes multiply, so twenty nodes still fit one projector screen. */
+export function laneHeightFor(lanes: number): number {
+  if (lanes <= 6) return 46;
+  if (lanes <= 12) return 34;
+  return 26;
+}
+
+export function makeLayout(widthPx: number, lanes: number, startUs: number, endUs: number): LaneLayout {
+  const laneHeightPx = laneHeightFor(lanes);
+  return {
+    widthPx,
+    heightPx: AXIS_PX + Math.max(1, lanes) * laneHeightPx + BOTTOM_PX,
+    gutterPx: GUTTER_PX,
+    axisPx: AXIS_PX,
+    laneHeightPx,
+    lanes,
+    startUs,
+    endUs,
+  };
+}
+
+export function plotWidth(l: LaneLayout): number {
+  return Math.max(1, l.widthPx - l.gutterPx - RIGHT_PX);
+}
+
+export function xOf(l: LaneLayout, timeUs: number): number {
+  return l.gutterPx + ((timeUs - l.startUs) / (l.endUs - l.startUs)) * plotWidth(l);
+}
+
+export function timeAt(l: LaneLayout, x: number): number {
+  return l.startUs + ((x - l.gutterPx) / plotWidth(l)) * (l.endUs - l.startUs);
+}
+
+export function yOf(l: LaneLayout, lane: number): number {
+  return l.axisPx + (lane + 0.5) * l.laneHeightPx;
+}
+
+/** The lane under a y coordinate, or -1 outside the lanes. */
+export function laneAt(l: LaneLayout, y: number): number {
+  const lane = Math.floor((y - l.axisPx) / l.laneHeightPx);
+  return lane >= 0 && lane < l.lanes ? lane : -1;
+}

@@ -1,0 +1,33 @@
+import { Timeline } from '../timeline/Timeline';
+import { useTimelineShortcuts } from '../timeline/use-timeline-shortcuts';
+import { ChartsView } from '../views/charts/ChartsView';
+import { ConsoleView } from '../views/console/ConsoleView';
+import { HistoryTable } from '../views/history-table/HistoryTable';
+import { SpaceTimeView } from '../views/space-time/SpaceTimeView';
+import { TopologyView } from '../views/topology/TopologyView';
+import type { RunSession } from './run-session';
+import { WorkspaceContext } from './workspace-context';
+
+/**
+ * Every view of a run under one timeline. A page owns the RunSession and feeds it history; the
+ * playground does it from built-in scenarios, the lab page will from lab runs.
+ */
+export function Workspace({ session }: { session: RunSession }) {
+  useTimelineShortcuts(session.timeline);
+  return (
+    <WorkspaceContext.Provider value={session}>
+      <div className="workspace">
+        <Timeline />
+        <SpaceTimeView />
+        <div className="workspace-row topo-charts">
+          <TopologyView />
+          <ChartsView />
+        </div>
+        <div className="workspace-row console-table">
+          <ConsoleView />
+          <HistoryTable />
+        </div>
+      </div>
+    </WorkspaceContext.Provider>
+  );
+}

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+/** The CLI's historyHash for a run: the Node host running the same engine. */
+export function cliHash(scenario: string, seed: number, faults?: unknown): string {
+  const args = ['bin/brokerlab.js', 'run', scenario, '--seed', String(seed), '--json'];
+  if (faults !== undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), 'brokerlab-ui-')), 'faults.json');
+    writeFileSync(file, JSON.stringify(faults));
+    args.push('--faults', file);
+  }
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })).historyHash;
+}
+
+/** Waits for the playground's run to finish and returns its hash. */
+export async function waitForRun(page: Page): Promise<string> {
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled({ timeout: 30_000 });
+  const hash = page.getByTestId('pg-history-hash');
+  await expect(hash).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
+  return (await hash.textContent())!;
+}
+
+/** The timeline's readout of the current moment, e.g. `400.000 ms`. */
+export function timelineTime(page: Page) {
+  return page.getByTestId('timeline-time').locator('.timeline-time');
+}

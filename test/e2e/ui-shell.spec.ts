@@ -1,0 +1,84 @@
+import { expect, test } from '@playwright/test';
+
+test('the header reaches every page by keyboard and marks the current one', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Brokerlab' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
+
+  // Tab from the top: skip link, brand, then the page links, in reading order.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(nav.getByRole('link', { name: 'Playground' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/playground$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Playground' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Playground' })).toHaveAttribute('aria-current', 'page');
+  await expect(nav.getByRole('link', { name: 'Home' })).not.toHaveAttribute('aria-current', 'page');
+  await expect(page).toHaveTitle('Playground · Brokerlab');
+  await page.screenshot({ path: 'test-results/screenshots/playground-empty.png' });
+
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Brokerlab' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/home.png' });
+});
+
+test('the skip link moves focus past the header to the page', async ({ page }) => {
+  await page.goto('/#/playground');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+});
+
+test('a lab address shows the lab placeholder, and an unknown one says so', async ({ page }) => {
+  await page.goto('/#/lab/kafka-at-least-once');
+  await expect(page.getByRole('heading', { level: 1, name: 'Lab: kafka-at-least-once' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Labs' })).toHaveAttribute('aria-current', 'page');
+  await page.screenshot({ path: 'test-results/screenshots/lab-placeholder.png' });
+
+  await page.goto('/#/no-such-page');
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await expect(page.getByText('#/no-such-page')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/not-found.png' });
+  await page.getByRole('link', { name: 'Go to the home page' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Brokerlab' })).toBeVisible();
+});
+
+test('body text is at least 16px and the text colours pass WCAG AA on their panels', async ({ page }) => {
+  await page.goto('/#/playground');
+  await expect(page.getByRole('heading', { level: 1, name: 'Playground' })).toBeVisible();
+  const report = await page.evaluate(() => {
+    const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]: number[]): number => {
+      const f = (v: number): number => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const background = (el: Element | null): number[] => {
+      for (; el; el = el.parentElement) {
+        const c = parse(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3]! > 0.9)) return c.slice(0, 3);
+      }
+      return [15, 20, 25];
+    };
+    const problems: string[] = [];
+    for (const el of document.querySelectorAll('main p, main label, main li, main dt, main dd, main h2, main button, main option, main legend, header a')) {
+      if (!(el instanceof HTMLElement) || el.offsetParent === null || !el.textContent?.trim()) continue;
+      const style = getComputedStyle(el);
+      const size = parseFloat(style.fontSize);
+      if (size < 16) problems.push(`${el.tagName} "${el.textContent.slice(0, 30)}" is ${size}px`);
+      if (el.closest('button:disabled')) continue;
+      const fg = lum(parse(style.color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) problems.push(`${el.tagName} "${el.textContent.slice(0, 30)}" has contrast ${ratio.toFixed(2)}`);
+    }
+    return problems;
+  });
+  expect(report).toEqual([]);
+});
