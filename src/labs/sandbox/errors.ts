@@ -81,14 +81,18 @@ export function learnerFrames(stack: string, mod: TranspiledModule): Frame[] {
   return frames;
 }
 
-/** Renders frames like QuickJS does, collapsing runs of the same frame (deep recursion) and capping the count. */
-function renderFrames(frames: Frame[]): string {
+/**
+ * Renders frames like QuickJS does, collapsing runs of the same frame (deep recursion) and capping
+ * the count. Without positions when QuickJS's own were not trustworthy (a call stopped by the
+ * interrupt handler), so the trace names the functions and never contradicts the reported line.
+ */
+function renderFrames(frames: Frame[], positions = true): string {
   const lines: string[] = [];
   for (let i = 0; i < frames.length && lines.length < FRAMES_SHOWN_MAX; ) {
     const f = frames[i]!;
     let j = i + 1;
-    while (j < frames.length && sameFrame(frames[j]!, f)) j++;
-    lines.push(`    at ${f.fn} (${f.file}:${f.line}:${f.column})`);
+    while (j < frames.length && (positions ? sameFrame(frames[j]!, f) : frames[j]!.fn === f.fn)) j++;
+    lines.push(positions ? `    at ${f.fn} (${f.file}:${f.line}:${f.column})` : `    at ${f.fn} (${f.file})`);
     if (j - i > 1) lines.push(`    … the same call ${formatCount(j - i - 1)} more times`);
     i = j;
   }
@@ -167,6 +171,8 @@ export interface ProblemInput {
   /** Forces the budget reading (a step overrun seen by the host even if the error was swallowed). */
   budget?: BudgetName;
   budgets: Budgets;
+  /** Where the call really was, when QuickJS's stack positions cannot be trusted (the loop a stopped call was in). */
+  position?: { line: number; column: number };
 }
 
 /** Turns what the sandbox saw into a problem a person can act on, in the learner's own positions. */
@@ -175,8 +181,8 @@ export function describeProblem(mod: TranspiledModule, input: ProblemInput): Lea
   const name = 'thrown' in raw ? '' : raw.name;
   const message = 'thrown' in raw ? raw.thrown : raw.message;
   const frames = 'thrown' in raw ? [] : learnerFrames(raw.stack, mod);
-  const top = frames[0];
-  const stack = renderFrames(frames);
+  const top = input.position ?? frames[0];
+  const stack = renderFrames(frames, input.position === undefined);
   const line = top?.line;
   const column = top?.column;
   const where = top ? at(line, column) : declared(mod, handler);

@@ -2,14 +2,21 @@ import { parse, type SucraseToken } from 'sucrase/dist/parser/index.js';
 import { TokenType } from 'sucrase/dist/parser/tokenizer/types.js';
 
 /**
- * The no-op function the sandbox passes into the module as a parameter of its wrapper. A call
- * makes QuickJS record the current position; without one, a step budget that runs out inside
- * `while (true) { i++ }` is reported at the function's first line, because QuickJS only notes the
- * position at certain operations. With a call in every loop condition, the error points at the loop.
+ * The function the sandbox passes into the module as a parameter of its wrapper. Every loop
+ * condition calls it with the loop's number, and it notes that number where the host can read it.
+ * QuickJS's own record of the running position is unreliable when its interrupt handler stops a
+ * loop (it depends on which poll the budget ran out at, and is often the function's first line),
+ * so a step overrun is reported at the last loop the call entered: exact and deterministic.
  */
 export const LOOP_PROBE = '$$blLoop';
 
-/** One inserted probe: where it went in the code before insertion, and how long it is. */
+/** Where a probed loop's condition starts, in the code before probing: 1-based line, 0-based column. */
+export interface ProbedLoop {
+  line: number;
+  column: number;
+}
+
+/** One inserted piece of text: where it went in the code before insertion, and how long it is. */
 export interface ProbeInsert {
   /** 1-based line. */
   line: number;
@@ -34,21 +41,23 @@ const tt = {
 
 /**
  * Rewrites every `while`/`do…while` condition and every classic `for` condition `C` as
- * `$$blLoop() || (C)` (the probe returns undefined, so the condition keeps its value; an empty
- * `for` condition becomes `$$blLoop() || true`). `for…of` and `for…in` walk finite data and are left
+ * `$$blLoop(n) || (C)`, n being the loop's number from 1 (the probe returns undefined, so the
+ * condition keeps its value; an empty `for` condition becomes `$$blLoop(n) || true`). `for…of` and `for…in` walk finite data and are left
  * alone. The form matters: QuickJS folds `$$blLoop(), C` and loses the call's position, but keeps it
  * for `||`. Insertions stay on their line, so line numbers never move; the returned inserts let
  * positions be mapped back. Code the parser cannot read is returned unchanged (QuickJS will report
  * the syntax error).
  */
-export function insertLoopProbes(js: string): { code: string; inserts: ProbeInsert[] } {
+export function insertLoopProbes(js: string): { code: string; inserts: ProbeInsert[]; loops: ProbedLoop[] } {
   let tokens: SucraseToken[];
   try {
     tokens = parse(js, false, false, false).tokens;
   } catch {
-    return { code: js, inserts: [] };
+    return { code: js, inserts: [], loops: [] };
   }
   const at: { index: number; text: string }[] = [];
+  const loopStarts: number[] = [];
+  const probe = (): string => `${LOOP_PROBE}(${loopStarts.length})`;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === tt.while) {
@@ -56,18 +65,20 @@ export function insertLoopProbes(js: string): { code: string; inserts: ProbeInse
       if (p?.type !== tt.parenL) continue;
       const close = matchingParen(tokens, i + 1);
       if (close < 0) continue;
-      at.push({ index: p.end, text: `${LOOP_PROBE}() || (` }, { index: tokens[close]!.start, text: ')' });
+      loopStarts.push(p.end);
+      at.push({ index: p.end, text: `${probe()} || (` }, { index: tokens[close]!.start, text: ')' });
     } else if (t.type === tt.for) {
       const p = tokens[i + 1];
       if (p?.type !== tt.parenL) continue; // `for await (…)` iterates
       const semis = topLevelSemis(tokens, i + 1);
       if (semis.length !== 2) continue; // for…of, for…in
       const [first, second] = semis as [number, number];
-      if (second === first + 1) at.push({ index: tokens[first]!.end, text: ` ${LOOP_PROBE}() || true` });
-      else at.push({ index: tokens[first]!.end, text: ` ${LOOP_PROBE}() || (` }, { index: tokens[second]!.start, text: ')' });
+      loopStarts.push(second === first + 1 ? tokens[first]!.end : tokens[first + 1]!.start);
+      if (second === first + 1) at.push({ index: tokens[first]!.end, text: ` ${probe()} || true` });
+      else at.push({ index: tokens[first]!.end, text: ` ${probe()} || (` }, { index: tokens[second]!.start, text: ')' });
     }
   }
-  if (at.length === 0) return { code: js, inserts: [] };
+  if (at.length === 0) return { code: js, inserts: [], loops: [] };
   // Stable: a `)` and a following loop's `$$blLoop() || (` at the same index keep their order.
   at.sort((a, b) => a.index - b.index);
   let out = '';
@@ -88,7 +99,19 @@ export function insertLoopProbes(js: string): { code: string; inserts: ProbeInse
     inserts.push({ line, column: ins.index - lineStart, length: ins.text.length });
   }
   out += js.slice(prev);
-  return { code: out, inserts };
+  return { code: out, inserts, loops: loopStarts.map((index) => positionOf(js, index)) };
+}
+
+function positionOf(js: string, index: number): ProbedLoop {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < index; i++) {
+    if (js.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: index - lineStart };
 }
 
 /** Indexes of the `;` directly inside the parentheses opening at `open`. */

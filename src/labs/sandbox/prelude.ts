@@ -61,7 +61,9 @@ var LINE_MAX = limits.consoleLineCharsMax;
 var linesLeft = limits.consoleLinesLeft;
 var STACK_CHARS_MAX = 20000;
 
-var state = { call: 0, now: 0 };
+// Read by the host: the running call (for budgets), and how many outbox entries and unchecked
+// rejections are waiting (so the host crosses again to collect them only when there are some).
+var state = { call: 0, now: 0, waiting: 0, loop: 0 };
 var outbox = [];
 var rejections = [];
 var pending = new MapCtor();
@@ -69,13 +71,14 @@ var batches = new MapCtor();
 var exportsObj = null;
 var opSeq = 0;
 
-function post(s) { outbox[outbox.length] = s; }
+function post(s) { outbox[outbox.length] = s; state.waiting = 1; }
 function drain() {
   flushOk();
   var s = '[';
   for (var i = 0; i < outbox.length; i++) s += (i === 0 ? '' : ',') + outbox[i];
   if (rejections.length > 0) s += (outbox.length === 0 ? '' : ',') + '[5]';
   outbox = [];
+  state.waiting = rejections.length > 0 ? 1 : 0;
   return s + ']';
 }
 
@@ -188,6 +191,7 @@ function errorFrom(info, stack) {
 var HANDLED = SymbolCtor('handled');
 function noteRejection(p, reason) {
   if (rejections.length < 1000) rejections[rejections.length] = [p, reason, state.call];
+  state.waiting = 1;
 }
 function markHandled(p) { try { p[HANDLED] = true; } catch (e) { } }
 class TrackedPromise extends NativePromise {
@@ -311,8 +315,9 @@ function makeOp(index, isAsync, fullName, name) {
 }
 var ctx = build(parse(planJson), '');
 var EMPTY = freeze({});
-// Called at the top of every loop condition so QuickJS records where a runaway loop is (loop-probes.ts).
-var loopProbe = function () {};
+// Called at the top of every loop condition with the loop's number (loop-probes.ts): the host reads
+// it when a call runs out of steps, to say which loop was spinning.
+var loopProbe = function (id) { state.loop = id; };
 function requireFn(name) {
   if (name === moduleName) return EMPTY;
   throw new ErrorCtor("cannot import '" + StringCtor(name) + "': handlers can import only types from '" + moduleName + "'; everything at run time comes through ctx");
@@ -330,9 +335,13 @@ function run(batch) {
     var i = batch.next++;
     var id = batch.base + i;
     state.call = id;
+    state.loop = 0;
     var r;
     try { r = fn(events[i], ctx); } catch (e) { post(failed(id, 0, e)); continue; }
-    if (r !== undefined && isThenable(r)) {
+    if (r === undefined) {
+      if (okBase !== batch.base) { flushOk(); okBase = batch.base; }
+      okUndef[okUndef.length] = i;
+    } else if (r instanceof NativePromise || isThenable(r)) {
       follow(batch, id, r);
       if (batch.sequential) { batch.waiting = true; flushOk(); return; }
     } else okResult(batch, i, r);
@@ -350,27 +359,21 @@ function follow(batch, id, p) {
   } else {
     try { after = p.then(onOk, onErr); } catch (e) { onErr(e); return; }
   }
-  // onOk serialises the result, which may run learner code (toJSON) that hits a budget.
-  if (after instanceof NativePromise) apply(nativeThen, after, [undefined, function (e) { post(failed(id, 2, e)); next(batch); }]);
+  // A budget error cannot be caught by try/catch: inside a promise job it becomes the rejection
+  // of the job's promise. onOk and onErr serialise results (learner toJSON) and run the batch's
+  // next calls, so whatever escapes them lands here, charged to the call that was running.
+  if (after instanceof NativePromise) apply(nativeThen, after, [undefined, function (e) { post(failed(state.call, state.call === id ? 2 : 0, e)); next(batch); }]);
 }
 function next(batch) {
   if (!batch.sequential) return;
   batch.waiting = false;
-  runGuarded(batch);
-}
-async function runAsync(batch) { run(batch); }
-// A budget error cannot be caught, so inside a promise job it would vanish into an unobserved
-// rejection; running the batch in an async function turns it into a rejection we do observe.
-function runGuarded(batch) {
-  apply(nativeThen, runAsync(batch), [undefined, function (e) {
-    post(failed(state.call, 0, e));
-    runGuarded(batch);
-  }]);
+  run(batch);
 }
 
 function load(moduleFn, now) {
   state.now = now;
   state.call = 0;
+  state.loop = 0;
   var module = { exports: {} };
   try { moduleFn(module.exports, requireFn, module, loopProbe); } catch (e) { post(failed(0, 0, e)); return drain(); }
   exportsObj = module.exports;
@@ -416,6 +419,7 @@ function settleOp(id, ok, json, now) {
   if (s === undefined) return drain();
   apply(mapDelete, pending, [id]);
   state.call = s.call;
+  state.loop = 0;
   if (ok === 1) s.res(json === '' ? undefined : parse(json));
   else s.rej(errorFrom(parse(json), s.site));
   return drain();

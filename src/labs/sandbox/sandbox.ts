@@ -143,9 +143,10 @@ export class Sandbox {
   private tickCount = 0;
   private overTicks = 0;
   private killing = false;
-  private readonly overruns = new Map<number, { reported: boolean }>();
-  /** Calls interrupted because the heap measured over budget: call id → bytes measured. */
-  private readonly memoryOverruns = new Map<number, number>();
+  /** Calls stopped for steps: whether the failure was reported, and the loop the call was in (0: none). */
+  private readonly overruns = new Map<number, { reported: boolean; loop: number }>();
+  /** Calls stopped because the heap measured over budget: call id → the loop the call was in. */
+  private readonly memoryOverruns = new Map<number, { loop: number }>();
   private ticksSinceMemoryCheck = 0;
   private memoryCheckTicks = 1;
   private crossingsSinceMemoryCheck = 0;
@@ -257,6 +258,10 @@ export class Sandbox {
     rt.setInterruptHandler(this.onInterrupt);
     const ctx = rt.newContext({ intrinsics: { ...DefaultIntrinsics, Date: false } });
     this.ctx = ctx;
+    // The first memory measurement creates quickjs-emscripten's helper context. Doing that inside
+    // the interrupt handler, mid-execution, corrupts the position QuickJS records for the running
+    // function (errors then point at its first line), so make it now, before any code runs.
+    rt.computeMemoryUsage().dispose();
 
     // The prelude: compiled, then called with the host functions, which therefore never sit on the global.
     const preludeFn = ctx.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: 'global', strict: true });
@@ -397,7 +402,8 @@ export class Sandbox {
           this.runJobs();
           if (this.statusValue !== 'ready') break;
           this.wantFlush = false;
-          this.take(this.callEntry('flush', [this.host.nowMs()]));
+          // Cross again only when the jobs left something to collect (reading a flag is much cheaper).
+          if (this.readState('waiting') !== 0) this.take(this.callEntry('flush', [this.host.nowMs()]));
           continue;
         }
         if (!this.settleOverruns()) break;
@@ -483,7 +489,7 @@ export class Sandbox {
       const batch = this.batchOf(callId);
       if (batch && batch.results[callId - batch.base] !== undefined) {
         // The call finished after all: the overrun is still worth knowing about.
-        this.host.problem(describeProblem(this.module, { kind: 'budget', handler: this.handlerOf(callId), raw, budget: 'steps', budgets: this.budgets }));
+        this.host.problem(describeProblem(this.module, { kind: 'budget', handler: this.handlerOf(callId), raw, budget: 'steps', budgets: this.budgets, position: this.loopPosition(o.loop) }));
         continue;
       }
       this.failCall(callId, 0, raw, 'steps');
@@ -520,11 +526,10 @@ export class Sandbox {
     }
     this.tickCount++;
     if (!this.memoryOverruns.has(call) && this.memoryCheckDue(true)) {
-      const used = this.heapBytesOver();
-      if (used !== undefined) this.memoryOverruns.set(call, used);
+      if (this.heapBytesOver() !== undefined) this.memoryOverruns.set(call, { loop: this.readState('loop') });
     }
     if (this.tickCount <= this.ticksMax && !this.memoryOverruns.has(call)) return false;
-    if (!this.overruns.has(call) && !this.memoryOverruns.has(call)) this.overruns.set(call, { reported: false });
+    if (!this.overruns.has(call) && !this.memoryOverruns.has(call)) this.overruns.set(call, { reported: false, loop: this.readState('loop') });
     if (++this.overTicks > OVER_TICKS_MAX) this.killing = true;
     return true;
   };
@@ -567,8 +572,13 @@ export class Sandbox {
   }
 
   private readStateCall(): number {
+    return this.readState('call');
+  }
+
+  /** A number on the prelude's private state object; -1 if it is somehow not a number. */
+  private readState(key: 'call' | 'waiting' | 'loop'): number {
     const ctx = this.ctx!;
-    const h = ctx.getProp(this.entries!.state, 'call');
+    const h = ctx.getProp(this.entries!.state, key);
     const v = ctx.typeof(h) === 'number' ? ctx.getNumber(h) : -1;
     h.dispose();
     return v;
@@ -718,17 +728,23 @@ export class Sandbox {
 
   private failCall(callId: number, how: number, raw: RawError, forced?: BudgetName): void {
     const overrun = this.overruns.get(callId);
+    const memory = this.memoryOverruns.get(callId);
     let budget = forced ?? budgetOf(raw);
+    // Where the interrupt handler stopped the call: the loop it was in, when it was in one.
+    let position: { line: number; column: number } | undefined;
     const interrupted = !('thrown' in raw) && raw.name === 'InternalError' && raw.message === 'interrupted';
-    if (interrupted && this.memoryOverruns.has(callId)) budget = 'memory';
-    else if (overrun && interrupted) {
+    if (interrupted && memory) {
+      budget = 'memory';
+      position = this.loopPosition(memory.loop);
+    } else if (overrun && (interrupted || forced === 'steps')) {
       budget = 'steps';
       overrun.reported = true;
+      position = this.loopPosition(overrun.loop);
     }
     const handler = this.handlerOf(callId);
     let kind: ProblemKind = callId === 0 ? 'load' : how === 1 ? 'rejected' : how === 2 ? 'bad-return' : 'threw';
     if (budget !== undefined) kind = 'budget';
-    const p = describeProblem(this.module, { kind, handler, raw, budget, budgets: this.budgets });
+    const p = describeProblem(this.module, { kind, handler, raw, budget, budgets: this.budgets, position });
     if (callId === 0 && budget === undefined) {
       this.failLoad(p);
       return;
@@ -740,6 +756,10 @@ export class Sandbox {
     }
     this.host.problem(p);
     this.complete(callId, { ok: false, problem: p, reported: true });
+  }
+
+  private loopPosition(loop: number): { line: number; column: number } | undefined {
+    return loop > 0 ? this.module.loops[loop - 1] : undefined;
   }
 
   private problemFrom(kind: ProblemKind, handler: string, raw: RawError): LearnerProblem {

@@ -20,6 +20,8 @@ export interface TranspiledModule {
   wrapperColumns: number;
   /** Loop probes inserted into sucrase's output (see loop-probes.ts). */
   probes: readonly ProbeInsert[];
+  /** Where each probed loop's condition starts in the learner's file (1-based); index = loop number - 1. */
+  loops: readonly { line: number; column: number }[];
   /** Sucrase's output → the learner's TypeScript. */
   map: PositionMap;
 }
@@ -58,9 +60,10 @@ export function transpileLearnerCode(source: string, filename = 'handler.ts'): T
   }
   const map = out.sourceMap ? PositionMap.fromMappings(out.sourceMap.mappings) : PositionMap.identity();
   const probed = insertLoopProbes(out.code);
+  const loops = probed.loops.map((l) => map.toSource(l.line, l.column + 1));
   return {
     ok: true,
-    module: { filename, source, code: WRAPPER_HEAD + probed.code + WRAPPER_TAIL, wrapperColumns: WRAPPER_HEAD.length, probes: probed.inserts, map },
+    module: { filename, source, code: WRAPPER_HEAD + probed.code + WRAPPER_TAIL, wrapperColumns: WRAPPER_HEAD.length, probes: probed.inserts, loops, map },
   };
 }
 

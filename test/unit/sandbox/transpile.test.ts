@@ -51,6 +51,16 @@ describe('transpiling learner TypeScript', () => {
     expect(t.problem.message).not.toMatch(/\(\d+:\d+\)$/);
   });
 
+  it('knows where each loop is in the learner’s file, through the types', () => {
+    const src = lines('export function f(xs: number[]): number {', '  let n: number = 0;', '  while (n < xs.length) n++;', '  for (let i: number = 0; i < 3; i++) n++;', '  return n;', '}');
+    const t = transpileLearnerCode(src);
+    if (!t.ok) throw new Error(t.problem.message);
+    expect(t.module.loops).toEqual([
+      { line: 3, column: src.split('\n')[2]!.indexOf('n <') + 1 },
+      { line: 4, column: src.split('\n')[3]!.indexOf('i <') + 1 },
+    ]);
+  });
+
   it('refuses a file over the size limit before transpiling it', () => {
     const t = transpileLearnerCode('x'.repeat(SOURCE_CHARS_MAX + 1));
     expect(t.ok).toBe(false);
@@ -69,14 +79,21 @@ describe('loop probes', () => {
       'for (const k in o) {}',
       "const o2 = { while: 1, for: 2 }; o2.while++;",
     ].join('\n');
-    const { code, inserts } = insertLoopProbes(js);
+    const { code, inserts, loops } = insertLoopProbes(js);
     const out = code.split('\n');
-    expect(out[0]).toBe(`while (${LOOP_PROBE}() || (a < 3)) a++;`);
-    expect(out[1]).toBe(`do { b++ } while (${LOOP_PROBE}() || (b < 3));`);
-    expect(out[2]).toBe(`for (let i = 0; ${LOOP_PROBE}() || ( i < 3); i++) {}`);
-    expect(out[3]).toBe(`for (; ${LOOP_PROBE}() || true;) { break }`);
+    expect(out[0]).toBe(`while (${LOOP_PROBE}(1) || (a < 3)) a++;`);
+    expect(out[1]).toBe(`do { b++ } while (${LOOP_PROBE}(2) || (b < 3));`);
+    expect(out[2]).toBe(`for (let i = 0; ${LOOP_PROBE}(3) || ( i < 3); i++) {}`);
+    expect(out[3]).toBe(`for (; ${LOOP_PROBE}(4) || true;) { break }`);
     expect(out.slice(4)).toEqual(js.split('\n').slice(4));
     expect(inserts.every((i) => i.line <= 4)).toBe(true);
+    // Each loop is numbered, and its condition's start is known exactly.
+    expect(loops).toEqual([
+      { line: 1, column: 7 },
+      { line: 2, column: 18 },
+      { line: 3, column: 16 },
+      { line: 4, column: 6 },
+    ]);
     // The probed code is still JavaScript with the same meaning.
     expect(() => new Function('a', 'b', 'xs', 'o', LOOP_PROBE, code)).not.toThrow();
   });
@@ -98,6 +115,6 @@ describe('loop probes', () => {
   });
 
   it('returns code it cannot parse unchanged, for QuickJS to report', () => {
-    expect(insertLoopProbes('while (')).toEqual({ code: 'while (', inserts: [] });
+    expect(insertLoopProbes('while (')).toEqual({ code: 'while (', inserts: [], loops: [] });
   });
 });
