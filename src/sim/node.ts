@@ -3,6 +3,7 @@ import { DEFAULT_DISK, Disk, type DiskConfig, type DiskError, type DiskOp } from
 import { Kinds } from './history';
 import type { Timer } from './kernel';
 import { sampleLatencyUs, type Rng } from './rng';
+import type { SendOptions } from './network/network';
 import type { World } from './world';
 
 /** A node is up, crashed (volatile state gone until a restart) or paused (stop-the-world: nothing runs). */
@@ -94,7 +95,7 @@ export class SimNode {
   }
 
   /** Sends a message across the network (see Network.send). Returns the message id, or -1 when this node is not up. */
-  send(to: string, payload: unknown, opts?: { sizeBytes?: number; label?: unknown }): number {
+  send(to: string, payload: unknown, opts?: SendOptions): number {
     if (this.stateValue !== 'up') return -1;
     return this.world.network.send(this.name, to, payload, opts);
   }

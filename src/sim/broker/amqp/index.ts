@@ -81,3 +81,23 @@ export type { ReadyTotals } from './length-limit.ts';
 export { messageExpiryAtMs } from './message-ttl.ts';
 export { ConsumerRing, consumerKey } from './prefetch.ts';
 export type { ChannelCanSend, ConsumerSpec, ConsumerState } from './prefetch.ts';
+
+// ---------------------------------------------------------------- the network-integrated model
+
+export { RabbitCluster } from './cluster.ts';
+export type { ConsumerView, MessageView, NodeView, QueueView, RabbitClusterOptions } from './cluster.ts';
+export { DEFAULT_RABBIT_CONFIG } from './config.ts';
+export type { RabbitConfig } from './config.ts';
+export { AmqpKinds } from './kinds.ts';
+export type { AmqpKind } from './kinds.ts';
+export type { DeadLetterRecord, QueueRecord } from './metadata.ts';
+export { RabbitNode } from './rabbit-node.ts';
+export { connect } from './client/connect.ts';
+export type { ConnectOptions, SocketOptions } from './client/connect.ts';
+export { Connection } from './client/connection.ts';
+export { Channel, ConfirmChannel } from './client/channel.ts';
+export type { AssertExchangeOptions, AssertQueueOptions, AssertQueueReply, ConsumeCallback, ConsumeOptions } from './client/channel.ts';
+export type { Message, MessageFields, MessageProperties, PublishOptions, ReturnedMessage } from './client/message.ts';
+export { IllegalOperationError } from './client/errors.ts';
+export type { AmqpClientError } from './client/errors.ts';
+export type { AmqpPacket, ClientFrame, ServerFrame, NodeMessage } from './protocol.ts';

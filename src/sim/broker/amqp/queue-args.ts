@@ -47,7 +47,8 @@ export interface QueueConfig {
 /** RabbitMQ's highest supported message priority (`?MAX_SUPPORTED_PRIORITY`). */
 export const MAX_SUPPORTED_PRIORITY = 255;
 
-const CLASSIC_ARGS = [
+/** The arguments a classic queue accepts, in RabbitMQ's order (also the ones a redeclare compares). */
+export const CLASSIC_ARGS: readonly string[] = [
   'x-expires',
   'x-message-ttl',
   'x-dead-letter-exchange',
@@ -62,7 +63,8 @@ const CLASSIC_ARGS = [
   'x-queue-type',
   'x-queue-master-locator',
 ];
-const QUORUM_ARGS = [
+/** The arguments a quorum queue accepts, in RabbitMQ's order. */
+export const QUORUM_ARGS: readonly string[] = [
   'x-dead-letter-exchange',
   'x-dead-letter-routing-key',
   'x-dead-letter-strategy',

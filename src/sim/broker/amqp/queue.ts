@@ -131,6 +131,11 @@ export class QueueStore {
     }));
   }
 
+  /** Registered consumers in registration order, with their prefetch and unacked counts. */
+  consumers(): readonly { readonly channelId: string; readonly consumerTag: string; readonly prefetchCount: number; readonly unacked: number }[] {
+    return this.ring.all();
+  }
+
   /** The consumer line, in service order (prefetch-blocked consumers excluded). */
   consumerServiceOrder(): readonly string[] {
     return this.ring.serviceOrder().map((c) => c.consumerTag);
@@ -198,6 +203,41 @@ export class QueueStore {
       this.evaluateQuorumLimit(step);
     }
     return { ...step.build(), accepted: true };
+  }
+
+  /**
+   * Recovery: puts messages back as ready, in the order given, after a broker restart (classic
+   * queues, from disk) or a quorum leader change. No consumers exist yet, so nothing is delivered;
+   * limits and TTL are applied as when the queue resumes (`drop_expired_msgs` on init). Each
+   * entry keeps its expiry instant, its redelivered flag and its delivery count.
+   */
+  restore(
+    entries: ReadonlyArray<{ readonly message: AmqpMessage; readonly expiresAtMs?: number; readonly redelivered: boolean; readonly deliveryCount: number }>,
+    nowMs: number,
+  ): QueueStep {
+    const step = new StepBuilder();
+    for (const e of entries) {
+      this.ready.append({
+        seqId: this.nextSeqId++,
+        message: e.message,
+        priority: this.priorityOf(e.message),
+        expiresAtMs: e.expiresAtMs,
+        redelivered: e.redelivered,
+        deliveryCount: e.deliveryCount,
+      });
+    }
+    if (this.config.type === 'classic') this.dropHeadWhileOver(step);
+    else this.evaluateQuorumLimit(step);
+    this.dropExpiredAtHead(nowMs, step);
+    return step.build();
+  }
+
+  /** The channel-wide (global) prefetch of this channel has room again: its consumers rejoin. */
+  channelResumed(channelId: string, nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    if (this.ring.resumeChannel(channelId)) this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return step.build();
   }
 
   /** `basic.consume`: registers the consumer and delivers what it can. */

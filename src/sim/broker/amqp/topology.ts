@@ -31,6 +31,9 @@ export class Topology {
   private readonly exchangesByName = new Map<string, ExchangeDef>();
   private readonly queueNames = new Set<string>();
   private readonly bindingList: Binding[] = [];
+  /** Bindings by source exchange, in creation order: routing reads only its exchange's bindings. */
+  private readonly bySource = new Map<string, Binding[]>();
+  private versionValue = 0;
 
   constructor(private readonly limits: TopologyLimits = DEFAULT_TOPOLOGY_LIMITS) {
     for (const x of PREDECLARED_EXCHANGES) this.exchangesByName.set(x.name, x);
@@ -56,9 +59,17 @@ export class Topology {
     return [...this.queueNames];
   }
 
+  /**
+   * Bumped by every change to exchanges, queues or bindings, so a cache of routing results knows
+   * when it is stale.
+   */
+  get version(): number {
+    return this.versionValue;
+  }
+
   /** Bindings whose source is this exchange, in the order they were created. */
   bindingsFrom(source: string): readonly Binding[] {
-    return this.bindingList.filter((b) => b.source === source);
+    return this.bySource.get(source) ?? NO_BINDINGS;
   }
 
   /** Every binding, in creation order. */
@@ -82,6 +93,7 @@ export class Topology {
       return fail(amqpError('RESOURCE_LOCKED', `exchange limit of ${this.limits.exchangesMax} reached`));
     }
     this.exchangesByName.set(def.name, def);
+    this.versionValue++;
     return ok(def);
   }
 
@@ -92,6 +104,7 @@ export class Topology {
       return fail(amqpError('ACCESS_REFUSED', `deletion of system ${resourceName('exchange', name)} not allowed`));
     }
     if (!this.exchangesByName.delete(name)) return ok(undefined);
+    this.versionValue++;
     this.removeBindingsWhere(
       (b) => b.source === name || (b.destinationKind === 'exchange' && b.destination === name),
     );
@@ -100,12 +113,15 @@ export class Topology {
 
   /** Registers a queue name so routing can reach it (the queue's store is kept elsewhere). */
   declareQueue(name: string): void {
+    if (this.queueNames.has(name)) return;
     this.queueNames.add(name);
+    this.versionValue++;
   }
 
   /** Forgets a queue and its bindings; auto-delete exchanges left without bindings go too. */
   deleteQueue(name: string): void {
     if (!this.queueNames.delete(name)) return;
+    this.versionValue++;
     this.removeBindingsWhere((b) => b.destinationKind === 'queue' && b.destination === name);
   }
 
@@ -127,6 +143,10 @@ export class Topology {
       return fail(amqpError('RESOURCE_LOCKED', `binding limit of ${this.limits.bindingsMax} reached`));
     }
     this.bindingList.push(binding);
+    let list = this.bySource.get(binding.source);
+    if (list === undefined) this.bySource.set(binding.source, (list = []));
+    list.push(binding);
+    this.versionValue++;
     return ok(binding);
   }
 
@@ -166,16 +186,27 @@ export class Topology {
     const removed: Binding[] = [];
     const kept: Binding[] = [];
     this.bindingList.forEach((b, i) => (pred(b, i) ? removed : kept).push(b));
+    if (removed.length === 0) return;
     this.bindingList.splice(0, this.bindingList.length, ...kept);
+    this.versionValue++;
+    this.bySource.clear();
+    for (const b of kept) {
+      let list = this.bySource.get(b.source);
+      if (list === undefined) this.bySource.set(b.source, (list = []));
+      list.push(b);
+    }
     for (const b of removed) {
       const source = this.exchangesByName.get(b.source);
       if (source?.autoDelete === true && !this.bindingList.some((k) => k.source === b.source)) {
         this.exchangesByName.delete(b.source);
+        this.versionValue++;
         this.removeBindingsWhere((k) => k.destinationKind === 'exchange' && k.destination === b.source);
       }
     }
   }
 }
+
+const NO_BINDINGS: readonly Binding[] = [];
 
 /** `check_not_default_exchange/1`. */
 function defaultExchangeRefused() {

@@ -1,0 +1,138 @@
+/**
+ * Messages and options as amqplib shapes them (lib/api_args.js, lib/defs.js), turned into and out
+ * of the broker's form. One difference on purpose: `content` is a string in the simulation, where
+ * amqplib uses a Buffer (the simulation has no Buffer; learners write `msg.content` or
+ * `msg.content.toString()` either way).
+ */
+
+import { tableFromJs, tableToJs, type FieldTable } from '../field-value.ts';
+import { deliveredProperties, utf8ByteLength, type AmqpMessage, type BasicProperties } from '../message.ts';
+
+/** `publish` / `sendToQueue` options (amqplib's names). */
+export interface PublishOptions {
+  expiration?: string | number;
+  userId?: string;
+  CC?: string | string[];
+  BCC?: string | string[];
+  priority?: number;
+  persistent?: boolean;
+  deliveryMode?: boolean | number;
+  mandatory?: boolean;
+  contentType?: string;
+  contentEncoding?: string;
+  headers?: Record<string, unknown>;
+  correlationId?: string;
+  replyTo?: string;
+  messageId?: string;
+  timestamp?: number;
+  type?: string;
+  appId?: string;
+}
+
+/** `message.properties` as amqplib decodes them: every key present, `undefined` when absent. */
+export interface MessageProperties {
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  headers: Record<string, unknown> | undefined;
+  deliveryMode: number | undefined;
+  priority: number | undefined;
+  correlationId: string | undefined;
+  replyTo: string | undefined;
+  expiration: string | undefined;
+  messageId: string | undefined;
+  timestamp: number | undefined;
+  type: string | undefined;
+  userId: string | undefined;
+  appId: string | undefined;
+  clusterId: string | undefined;
+}
+
+export interface MessageFields {
+  deliveryTag: number;
+  redelivered: boolean;
+  exchange: string;
+  routingKey: string;
+  consumerTag?: string;
+  messageCount?: number;
+}
+
+/** A delivered message, as a consume callback or `get` receives it. */
+export interface Message {
+  content: string;
+  fields: MessageFields;
+  properties: MessageProperties;
+}
+
+/** A returned (unroutable mandatory) message, as the channel's 'return' event receives it. */
+export interface ReturnedMessage {
+  content: string;
+  fields: { replyCode: number; replyText: string; exchange: string; routingKey: string };
+  properties: MessageProperties;
+}
+
+/** `Args.publish`: the properties amqplib sends, headers always included (CC and BCC folded in). */
+export function publishProperties(options: PublishOptions = {}): BasicProperties {
+  const headers: Record<string, unknown> = { ...(options.headers ?? {}) };
+  const cc = convertCC(options.CC);
+  const bcc = convertCC(options.BCC);
+  if (cc !== undefined) headers.CC = cc;
+  if (bcc !== undefined) headers.BCC = bcc;
+  let deliveryMode: 1 | 2 | undefined;
+  if (options.persistent !== undefined) deliveryMode = options.persistent ? 2 : 1;
+  else if (typeof options.deliveryMode === 'number') deliveryMode = options.deliveryMode === 2 ? 2 : 1;
+  else if (options.deliveryMode) deliveryMode = 2;
+  const props: { -readonly [K in keyof BasicProperties]: BasicProperties[K] } = { headers: tableFromJs(headers) };
+  if (options.contentType !== undefined) props.contentType = options.contentType;
+  if (options.contentEncoding !== undefined) props.contentEncoding = options.contentEncoding;
+  if (deliveryMode !== undefined) props.deliveryMode = deliveryMode;
+  if (options.priority !== undefined) props.priority = options.priority;
+  if (options.correlationId !== undefined) props.correlationId = options.correlationId;
+  if (options.replyTo !== undefined) props.replyTo = options.replyTo;
+  if (options.expiration !== undefined) props.expiration = String(options.expiration);
+  if (options.messageId !== undefined) props.messageId = options.messageId;
+  if (options.timestamp !== undefined) props.timestamp = options.timestamp;
+  if (options.type !== undefined) props.type = options.type;
+  if (options.userId !== undefined) props.userId = options.userId;
+  if (options.appId !== undefined) props.appId = options.appId;
+  return props;
+}
+
+function convertCC(cc: string | string[] | undefined): string[] | undefined {
+  if (cc === undefined) return undefined;
+  return Array.isArray(cc) ? cc.map(String) : [String(cc)];
+}
+
+/** The body's size in bytes (what `x-max-length-bytes` counts). */
+export function contentSize(content: string): number {
+  return utf8ByteLength(content);
+}
+
+/** The properties a consumer sees, as amqplib decodes them. */
+export function messageProperties(msg: AmqpMessage, deliveryCount: number): MessageProperties {
+  const p = deliveredProperties(msg, { deliveryCount });
+  return {
+    contentType: p.contentType,
+    contentEncoding: p.contentEncoding,
+    headers: p.headers === undefined ? undefined : tableToJs(p.headers),
+    deliveryMode: p.deliveryMode,
+    priority: p.priority,
+    correlationId: p.correlationId,
+    replyTo: p.replyTo,
+    expiration: p.expiration,
+    messageId: p.messageId,
+    timestamp: p.timestamp,
+    type: p.type,
+    userId: p.userId,
+    appId: p.appId,
+    clusterId: undefined,
+  };
+}
+
+/** amqplib's object form of a field table argument (`arguments` options), as a table. */
+export function argumentsTable(args: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): FieldTable {
+  // amqplib puts the named options first and the `arguments` object's own keys after them.
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(args ?? {})) if (!(k in merged)) merged[k] = v;
+  return tableFromJs(merged);
+}

@@ -1,0 +1,54 @@
+/**
+ * The history kinds the RabbitMQ model records. Views and lab checkers read these names; the
+ * data of each is small plain JSON (message id, queue, reason), never a payload.
+ *
+ * Message ids (`id`) are the simulator's identity for one publish (`AmqpMessage.id`), the same in
+ * every record that follows the message through exchanges, queues and dead-letter exchanges.
+ */
+export const AmqpKinds = {
+  /** Client: `ch.publish` handed a message to the connection. `{ id, ch, exchange, routingKey, mid?, persistent?, seq? }` */
+  publish: 'amqp.publish',
+  /** Broker: the exchange routed it. `{ id, exchange, routingKey, queues }` (empty: unroutable) */
+  route: 'amqp.route',
+  /** Broker: a mandatory message that reached no queue went back to its publisher. `{ id, exchange, routingKey }` */
+  return: 'amqp.return',
+  /** Client: a publisher confirm arrived. `{ ch, seq, ack, multiple }` */
+  confirm: 'amqp.confirm',
+  /** Broker: a queue handed a message to a consumer or to `basic.get`. `{ id, q, ch, tag, consumer?, redelivered, noAck }` */
+  deliver: 'amqp.deliver',
+  /** Broker: a queue settled a message with an ack (also automatic acks). `{ id, q }` */
+  ack: 'amqp.ack',
+  /** Broker: a nack or reject reached the queue. `{ id, q, requeue }` */
+  nack: 'amqp.nack',
+  /** Broker: an unacknowledged message went back to its queue. `{ id, q, why }` (nack, reject, channel-closed, recover) */
+  requeue: 'amqp.requeue',
+  /** Broker: a message was dead-lettered. `{ id, q, reason, dlx, queues }` */
+  deadletter: 'amqp.deadletter',
+  /** Broker: a message expired (TTL) at the head of its queue. `{ id, q }` */
+  expire: 'amqp.expire',
+  /** Broker: a message left a queue without an ack or a dead-letter copy. `{ id, q, reason }` */
+  drop: 'amqp.drop',
+  /** Broker: messages a node lost when it crashed or restarted. `{ q, count, ids }` */
+  lost: 'amqp.lost',
+  /** Both ends: a connection opened. `{ conn, client, node, heartbeatS }` */
+  connectionOpen: 'amqp.connection.open',
+  /** Both ends: a connection closed. `{ conn, reason, code? }` */
+  connectionClose: 'amqp.connection.close',
+  /** Broker: a channel was closed by an error. `{ ch, code, text }` */
+  channelClose: 'amqp.channel.close',
+  /** Broker: a queue was created or deleted. `{ q, type, durable, node? }` / `{ q, why }` */
+  queueDeclare: 'amqp.queue.declare',
+  queueDelete: 'amqp.queue.delete',
+  /** Broker: a quorum queue member became leader. `{ q, node, term }` */
+  leader: 'amqp.leader',
+  /** Broker: a memory alarm was set or cleared on a node. `{ set, usedBytes, watermarkBytes }` */
+  alarm: 'amqp.alarm',
+  /** Broker: a publishing connection was blocked or unblocked by an alarm. `{ conn, blocked }` */
+  blocked: 'amqp.blocked',
+  /** Broker: a node decided a cluster peer is down, or up again. `{ peer, up }` */
+  peer: 'amqp.peer',
+  /** Client: a consumer callback threw. `{ ch, consumer, error }` */
+  handlerError: 'amqp.handler.error',
+} as const;
+
+export type AmqpKind = (typeof AmqpKinds)[keyof typeof AmqpKinds];

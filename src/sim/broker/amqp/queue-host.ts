@@ -1,0 +1,35 @@
+/**
+ * What a queue process (classic queue, quorum member) needs from the broker node it runs on.
+ * Keeping it an interface lets the queue files stay small and testable.
+ */
+
+import type { SimNode } from '../../node.ts';
+import type { RabbitConfig } from './config.ts';
+import type { DiskSync } from './disk-sync.ts';
+import type { AmqpMessage } from './message.ts';
+import type { ClusterMetadata, QueueRecord } from './metadata.ts';
+import type { ChannelEvent, NodeMessage } from './protocol.ts';
+import type { DeadLetterReason } from './x-death.ts';
+
+export interface QueueHost {
+  readonly node: SimNode;
+  readonly metadata: ClusterMetadata;
+  readonly config: RabbitConfig;
+  readonly diskSync: DiskSync;
+  /** The node's clock in whole milliseconds, as queues count TTLs. */
+  nowMs(): number;
+  /** Sends an event to a channel, wherever it lives (directly when it is on this node). */
+  toChannel(ev: ChannelEvent): void;
+  /** Sends a message to another broker node over the cluster link. */
+  toNode(node: string, msg: NodeMessage): void;
+  /** Dead-letters a message that left `queue` for `reason` (or drops it without a usable DLX). */
+  deadLetter(queue: QueueRecord, message: AmqpMessage, reason: DeadLetterReason): void;
+  /** Records a per-message history entry when message history is on. */
+  recordMessage(kind: string, data: unknown): void;
+  /** Records a history entry. */
+  record(kind: string, data: unknown): void;
+  /** The queue process is gone (deleted, expired): forget it and its record. */
+  queueDeleted(name: string, why: string): void;
+  /** Is this channel still alive, as far as this node can tell? */
+  channelAlive(channelId: string): boolean;
+}
