@@ -94,12 +94,13 @@ export class ConsumerRing {
     while (this.line.length > 0) {
       const key = this.line.shift() as string;
       const c = this.consumers.get(key) as ConsumerState;
-      if (channelCanSend !== undefined && !channelCanSend(c.channelId, c.ackRequired)) {
-        this.blocked.set(key, 'channel');
-        continue;
-      }
+      // The consumer's own credit first: a channel gate that says yes has reserved a delivery.
       if (!creditLeft(c)) {
         this.blocked.set(key, 'prefetch');
+        continue;
+      }
+      if (channelCanSend !== undefined && !channelCanSend(c.channelId, c.ackRequired)) {
+        this.blocked.set(key, 'channel');
         continue;
       }
       const updated: ConsumerState = c.ackRequired ? { ...c, unacked: c.unacked + 1 } : c;

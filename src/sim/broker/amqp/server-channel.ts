@@ -88,6 +88,8 @@ export class ServerChannel {
   private readonly quorumOut = new Map<string, QuorumOutbox>();
   private mostRecentQueue = '';
   private blockedByGlobalPrefetch = false;
+  /** Deliveries the global-prefetch gate allowed that have not reached this channel yet. */
+  private reserved = 0;
 
   constructor(
     readonly id: string,
@@ -314,6 +316,7 @@ export class ServerChannel {
     }
     const deliveryTag = this.nextDeliveryTag++;
     if (ev.ackTag !== undefined) {
+      if (this.reserved > 0) this.reserved--;
       this.unacked.set(deliveryTag, { q: ev.q, ackTag: ev.ackTag, consumer: ev.tag, deliveredUs: this.host.node.nowUs, quorum });
     }
     this.send({ m: 'basic.deliver', ch: this.number, consumerTag: ev.tag, deliveryTag, redelivered: ev.redelivered, message: ev.msg, deliveryCount: ev.deliveryCount });
@@ -382,7 +385,10 @@ export class ServerChannel {
   /** The global prefetch gate the node's classic queues ask before delivering to this channel. */
   canSend(ackRequired: boolean): boolean {
     if (!ackRequired || this.prefetchGlobal === 0) return true;
-    if (this.unacked.size < this.prefetchGlobal) return true;
+    if (this.unacked.size + this.reserved < this.prefetchGlobal) {
+      this.reserved++;
+      return true;
+    }
     this.blockedByGlobalPrefetch = true;
     return false;
   }
