@@ -37,7 +37,7 @@ export function setup(opts: SetupOptions = {}) {
   }
 
   /** Runs until `p` settles and returns the error it was rejected with (fails if it fulfilled). */
-  function fails(p: SimPromise<unknown>, maxUs = sec(120)): Error & { code?: number } {
+  function fails<T>(p: SimPromise<T>, maxUs = sec(120)): Error & { code?: number } {
     world.runUntilSettled(p, maxUs);
     if (p.state !== 'rejected') throw new Error(`expected a rejection, got ${p.state} ${JSON.stringify(p.value)}`);
     return p.reason as Error & { code?: number };

@@ -58,7 +58,7 @@ export interface AssertQueueReply {
 }
 
 /** What a consume callback may return: nothing, or a SimPromise (learner async handlers). */
-export type ConsumeCallback = (msg: Message | null) => void | SimPromise<unknown> | PromiseLike<unknown>;
+export type ConsumeCallback = (msg: Message | null) => unknown;
 
 type ChannelState = 'opening' | 'open' | 'closing' | 'closed';
 
