@@ -1,6 +1,7 @@
 /**
- * The network-independent parts of the Kafka model: key partitioning, consumer-group assignors
- * and the partition log. The broker and client nodes build on these.
+ * The Kafka model. Pure parts (key partitioning, consumer-group assignors, the partition log)
+ * and, built on them, the brokers, the KRaft-style controller and KafkaJS-shaped clients that
+ * run as simulation nodes and talk over the simulated network. See docs/brokers/kafka.md.
  */
 
 export { murmur2, toPositive, utf8Bytes } from './murmur2.ts';
@@ -17,3 +18,30 @@ export { DEFAULT_LOG_CONFIG, resolveLogConfig, type CleanupPolicy, type LogConfi
 export { RECORD_OVERHEAD_BYTES, recordSizeBytes, type ControlType, type LogRecord, type NewRecord, type RecordHeader } from './log-record.ts';
 export type { CleanStats } from './log-cleaner.ts';
 export { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEntry } from './leader-epoch-cache.ts';
+
+// The network-integrated model: brokers, controller and KafkaJS-shaped clients as simulation nodes.
+export { KafkaCluster, Kafka, attachKafkaClient, runtimeOf, type KafkaClusterOptions, type KafkaOptions } from './kafka.ts';
+export { Producer, type Message, type ProducerRecord, type RecordMetadata, type Transaction, type Partitioner, type PartitionerArgs, type ProducerConfigInput } from './producer.ts';
+export { Consumer, type ConsumerState, type ConsumerRunConfig, type EachMessagePayload, type EachBatchPayload, type KafkaMessage, type Batch, type ConsumerEvent } from './consumer.ts';
+export { Admin, type ITopicConfig } from './admin.ts';
+export { KafkaClientRuntime, KafkaJSError } from './client-runtime.ts';
+export { KafkaBroker } from './broker.ts';
+export { KafkaController, assignReplicas } from './controller.ts';
+export { KafkaKinds, type KafkaKind } from './kinds.ts';
+export { inspectCluster, type ClusterInspection, type PartitionView, type ReplicaView, type GroupView, type GroupOffsetView } from './inspect.ts';
+export {
+  BROKER_CONFIG,
+  TOPIC_CONFIG,
+  PRODUCER_CONFIG,
+  CONSUMER_CONFIG,
+  COMPRESSION_RATIO,
+  KafkaConfigError,
+  resolveConfig,
+  type BrokerConfig,
+  type TopicConfig,
+  type ProducerConfig,
+  type ConsumerConfig,
+  type ConfigSpec,
+} from './config.ts';
+export { DEFAULT_PAGE_CACHE, type PageCacheOptions } from './storage.ts';
+export type { ErrorCode, MetadataImage, PartitionState } from './protocol.ts';

@@ -2,7 +2,6 @@
  * Records as a partition log stores them.
  */
 
-import { utf8Bytes } from './murmur2.ts';
 
 /**
  * Fixed per-record overhead in bytes added to key, value and header bytes. It is Kafka's
@@ -55,10 +54,25 @@ export interface LogRecord extends NewRecord {
 /** Bytes a record takes in the log: UTF-8 key, value and header bytes plus {@link RECORD_OVERHEAD_BYTES}. */
 export function recordSizeBytes(record: NewRecord): number {
   let size = RECORD_OVERHEAD_BYTES;
-  if (record.key !== null) size += utf8Bytes(record.key).length;
-  if (record.value !== null) size += utf8Bytes(record.value).length;
-  for (const h of record.headers ?? []) {
-    size += utf8Bytes(h.key).length + (h.value === null ? 0 : utf8Bytes(h.value).length);
+  if (record.key !== null) size += utf8Length(record.key);
+  if (record.value !== null) size += utf8Length(record.value);
+  if (record.headers !== undefined) {
+    for (const h of record.headers) size += utf8Length(h.key) + (h.value === null ? 0 : utf8Length(h.value));
   }
   return size;
+}
+
+/** The number of bytes UTF-8 needs for `s` (what TextEncoder would produce), without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

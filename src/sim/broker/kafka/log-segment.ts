@@ -46,8 +46,11 @@ export function recomputeSegmentStats(segment: LogSegment): void {
 
 /** Index of the first record with offset >= `offset` (binary search; records are offset-ordered). */
 export function firstRecordAtOrAfter(segment: LogSegment, offset: number): number {
+  const records = segment.records;
+  let hi = records.length;
+  // Reads near the end (followers, caught-up consumers) are the common case.
+  if (hi === 0 || records[hi - 1]!.offset < offset) return hi;
   let lo = 0;
-  let hi = segment.records.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (segment.records[mid]!.offset < offset) lo = mid + 1;

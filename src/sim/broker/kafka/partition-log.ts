@@ -16,7 +16,7 @@ import { emptySegment, firstRecordAtOrAfter, largestTimestampMs, recomputeSegmen
 
 /** Result of an append: the offsets given, or why the batch was refused (as a Kafka error name). */
 export type AppendResult =
-  | { kind: 'appended'; baseOffset: number; lastOffset: number; rolledSegment: boolean }
+  | { kind: 'appended'; baseOffset: number; lastOffset: number; rolledSegment: boolean; records: readonly LogRecord[] }
   | { kind: 'rejected'; error: 'InvalidRecordException' | 'RecordBatchTooLargeException' | 'OffsetOutOfOrder'; message: string };
 
 /** Result of a read: records, or Kafka's OFFSET_OUT_OF_RANGE with the valid range. */
@@ -96,6 +96,15 @@ export class PartitionLog {
     return this.epochs.latestEpoch();
   }
 
+  /**
+   * A new leader records that its epoch starts at the current log end offset (Kafka's
+   * `makeLeader` → `maybeAssignEpochStartOffset`), so followers with a newer-looking tail learn
+   * where to truncate even before the new leader appends anything.
+   */
+  assignEpochStart(epoch: number): void {
+    this.epochs.assign(epoch, this.endOffset);
+  }
+
   /** OffsetsForLeaderEpoch: where `epoch` ends in this log (see {@link LeaderEpochCache.endOffsetFor}). */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
     return this.epochs.endOffsetFor(epoch, this.endOffset);
@@ -108,7 +117,7 @@ export class PartitionLog {
    * batches Kafka would refuse: keyless records on a compacted topic, and batches larger than
    * `max.message.bytes` or `segment.bytes`.
    */
-  append(batch: readonly NewRecord[], nowMs: number): AppendResult {
+  append(batch: readonly NewRecord[], nowMs: number, options: { leaderEpoch?: number } = {}): AppendResult {
     if (batch.length === 0) return { kind: 'rejected', error: 'InvalidRecordException', message: 'empty record batch' };
     if (compacts(this.config['cleanup.policy'])) {
       const keyless = batch.find((r) => r.control === undefined && r.key === null);
@@ -116,15 +125,18 @@ export class PartitionLog {
         return { kind: 'rejected', error: 'InvalidRecordException', message: 'Compacted topic cannot accept message without key' };
       }
     }
-    const withOffsets = batch.map((r, i) => this.materialize(r, this.endOffset + i));
+    const epoch = options.leaderEpoch;
+    const withOffsets = batch.map((r, i) => this.materialize(r, this.endOffset + i, epoch));
     return this.appendRecords(withOffsets, nowMs);
   }
 
   /**
    * Appends records fetched from the leader, keeping the leader's offsets (which may have gaps
    * where the leader's log was compacted). Offsets must be increasing and not below the log end.
+   * Records that already are log records (they carry `sizeBytes`, as fetched from a leader's log)
+   * are stored as they are: log records are never mutated, so replicas may share them.
    */
-  appendAsFollower(records: readonly (NewRecord & { offset: number })[], nowMs: number): AppendResult {
+  appendAsFollower(records: readonly (NewRecord & { offset: number })[] | readonly LogRecord[], nowMs: number): AppendResult {
     if (records.length === 0) return { kind: 'rejected', error: 'InvalidRecordException', message: 'empty record batch' };
     let expected = this.endOffset;
     for (const r of records) {
@@ -133,7 +145,7 @@ export class PartitionLog {
       }
       expected = r.offset + 1;
     }
-    return this.appendRecords(records.map((r) => this.materialize(r, r.offset)), nowMs);
+    return this.appendRecords(records.map((r) => (isLogRecord(r) ? r : this.materialize(r, r.offset))), nowMs);
   }
 
   /**
@@ -141,7 +153,8 @@ export class PartitionLog {
    * even if it is larger, as Kafka does so consumers always make progress) and below
    * `maxOffsetExclusive` (the high watermark or last stable offset the reader may see).
    * Offsets below the log start or above the log end are OFFSET_OUT_OF_RANGE. `nextOffset` is
-   * where the next fetch should start; it skips offsets removed by compaction.
+   * where the next fetch should start; it skips offsets removed by compaction. The records are the
+   * log's own objects (never mutated by the log), so readers must treat them as read-only.
    */
   read(fromOffset: number, maxBytes: number, options: { maxOffsetExclusive?: number } = {}): ReadResult {
     if (fromOffset < this.startOffset || fromOffset > this.endOffset) {
@@ -159,7 +172,7 @@ export class PartitionLog {
         if (records.length > 0 && bytes + r.sizeBytes > maxBytes) {
           return { kind: 'records', records, nextOffset: records[records.length - 1]!.offset + 1 };
         }
-        records.push({ ...r });
+        records.push(r);
         bytes += r.sizeBytes;
       }
     }
@@ -324,15 +337,25 @@ export class PartitionLog {
     return lo;
   }
 
-  private materialize(r: NewRecord, offset: number): LogRecord {
-    const record: LogRecord = {
-      ...r,
-      headers: r.headers?.map((h) => ({ ...h })),
+  private materialize(r: NewRecord, offset: number, leaderEpoch?: number): LogRecord {
+    // One object literal with every field, so all log records share one hidden class (fast to
+    // read and copy); absent optional fields are simply undefined.
+    return {
+      key: r.key,
+      value: r.value,
+      timestampMs: r.timestampMs,
+      // Copy headers so a caller reusing its array cannot change the log.
+      headers: r.headers === undefined ? undefined : r.headers.map((h) => ({ key: h.key, value: h.value })),
+      producerId: r.producerId,
+      producerEpoch: r.producerEpoch,
+      sequence: r.sequence,
+      isTransactional: r.isTransactional,
+      control: r.control,
+      leaderEpoch: leaderEpoch ?? r.leaderEpoch,
       offset,
       sizeBytes: recordSizeBytes(r),
+      deleteHorizonMs: undefined,
     };
-    if (record.headers === undefined) delete record.headers;
-    return record;
   }
 
   private appendRecords(records: LogRecord[], nowMs: number): AppendResult {
@@ -361,7 +384,7 @@ export class PartitionLog {
     active.maxTimestampMs = active.maxTimestampMs === null ? maxTimestampMs : Math.max(active.maxTimestampMs, maxTimestampMs);
     active.lastModifiedMs = nowMs;
     this.endOffset = records[records.length - 1]!.offset + 1;
-    return { kind: 'appended', baseOffset: records[0]!.offset, lastOffset: records[records.length - 1]!.offset, rolledSegment: shouldRoll };
+    return { kind: 'appended', baseOffset: records[0]!.offset, lastOffset: records[records.length - 1]!.offset, rolledSegment: shouldRoll, records };
   }
 
   /** Kafka's `deletableSegments` + `deleteSegments` for one predicate. */
@@ -395,4 +418,8 @@ export class PartitionLog {
     this.cleanerCheckpoint = Math.max(this.cleanerCheckpoint, this.startOffset);
     return { count: deletable.length, bytes };
   }
+}
+
+function isLogRecord(r: NewRecord & { offset: number }): r is LogRecord {
+  return typeof (r as { sizeBytes?: unknown }).sizeBytes === 'number';
 }
