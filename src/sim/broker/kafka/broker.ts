@@ -19,6 +19,7 @@
  *   (read_committed, with the aborted transactions of the range).
  */
 
+import { Kinds } from '../../history';
 import type { Timer } from '../../kernel';
 import type { Envelope, NodeBehavior, SimNode } from '../../node';
 import { sampleLatencyUs } from '../../rng';
@@ -51,7 +52,7 @@ import {
   type WriteTxnMarkersRequest,
 } from './protocol.ts';
 import { Replica } from './replica.ts';
-import { Rpc, isResponse } from './rpc.ts';
+import { ConnectionTable, Rpc, isResponse } from './rpc.ts';
 import type { BrokerStorage } from './storage.ts';
 import { javaStringHashCode } from './java-hash-map.ts';
 import { TxnCoordinator } from './txn-coordinator.ts';
@@ -85,6 +86,7 @@ export class KafkaBroker implements NodeBehavior {
   private readonly fetchers = new Map<string, Fetcher>();
   private readonly topicConfigs = new Map<string, TopicConfig>();
   private heartbeatInFlight = false;
+  private readonly connections = new ConnectionTable();
 
   constructor(
     readonly node: SimNode,
@@ -129,6 +131,11 @@ export class KafkaBroker implements NodeBehavior {
     }
     const req = payload as KafkaRequest | { type: 'MetadataUpdate'; image: MetadataImage };
     const from = env.from;
+    const accepted = this.connections.accept(from, req);
+    if (accepted !== true) {
+      this.node.world.record(Kinds.drop, this.name, from, env.msgId, { reason: accepted });
+      return;
+    }
     switch (req.type) {
       case 'MetadataUpdate':
         if (req.image.version > this.image.version) this.applyImage(req.image);

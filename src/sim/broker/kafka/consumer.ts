@@ -123,6 +123,8 @@ export class Consumer {
   private readonly owned = new Map<string, OwnedPartition>();
   private readonly pendingSeeks = new Map<string, number>();
   private readonly pausedTopics = new Set<string>();
+  /** Partitions paused by name, kept across rebalances (and before the assignment arrives). */
+  private readonly pausedPartitions = new Set<string>();
   private readonly fetchInFlight = new Set<string>();
   private run_: ConsumerRunConfig | null = null;
   private busy = false;
@@ -133,6 +135,8 @@ export class Consumer {
   private leftForPollTimeout = false;
   private heartbeatTimer: Timer | null = null;
   private rejoinNeeded = false;
+  /** Partitions an eager rebalance gave up before joining (reported with the next assignment). */
+  private revokedBeforeJoin: TP[] = [];
   private joinSeq = 0;
   private readonly listeners = new Map<ConsumerEvent, ((e: { type: ConsumerEvent; payload: unknown }) => void)[]>();
   private lastErrorValue: Error | null = null;
@@ -257,6 +261,7 @@ export class Consumer {
   pause(topics: { topic: string; partitions?: number[] }[]): void {
     for (const t of topics) {
       if (t.partitions === undefined) this.pausedTopics.add(t.topic);
+      else for (const p of t.partitions) this.pausedPartitions.add(tpKey(t.topic, p));
       for (const p of this.owned.values()) if (p.topic === t.topic && (t.partitions === undefined || t.partitions.includes(p.partition))) p.paused = true;
     }
   }
@@ -264,6 +269,7 @@ export class Consumer {
   resume(topics: { topic: string; partitions?: number[] }[]): void {
     for (const t of topics) {
       if (t.partitions === undefined) this.pausedTopics.delete(t.topic);
+      for (const key of [...this.pausedPartitions]) if (key.startsWith(`${t.topic}\u0000`) && (t.partitions === undefined || t.partitions.some((p) => tpKey(t.topic, p) === key))) this.pausedPartitions.delete(key);
       for (const p of this.owned.values()) if (p.topic === t.topic && (t.partitions === undefined || t.partitions.includes(p.partition))) p.paused = false;
     }
     this.pump();
@@ -330,7 +336,9 @@ export class Consumer {
     if (!this.cooperative && this.owned.size > 0) {
       // Eager protocol: commit what was processed, then give up every partition before joining.
       const revokeAll = (): void => {
-        this.revoke([...this.owned.values()]);
+        const all = [...this.owned.values()];
+        this.revokedBeforeJoin.push(...all.map((p) => ({ topic: p.topic, partition: p.partition })));
+        this.revoke(all);
         if (seq === this.joinSeq) this.sendJoin(seq);
       };
       if (this.config['enable.auto.commit'] && this.generation >= 0) this.commitProcessed().onSettled(revokeAll);
@@ -464,7 +472,7 @@ export class Consumer {
           bufferFirst: -1,
           bufferDelivered: 0,
           fetching: false,
-          paused: this.pausedTopics.has(tp.topic),
+          paused: this.pausedTopics.has(tp.topic) || this.pausedPartitions.has(key),
           hw: 0,
           abortedTxns: [],
           abortingPids: new Set(),
@@ -477,7 +485,9 @@ export class Consumer {
         });
       }
       this.stateValue = 'stable';
-      this.runtime.node.record(KafkaKinds.assign, { group: this.groupId, member: this.memberId, generation: this.generation, partitions: partitions.map((p) => [p.topic, p.partition]), revoked: revoked.map((p) => [p.topic, p.partition]) });
+      const allRevoked = [...this.revokedBeforeJoin, ...revoked.map((p) => ({ topic: p.topic, partition: p.partition }))];
+      this.revokedBeforeJoin = [];
+      this.runtime.node.record(KafkaKinds.assign, { group: this.groupId, member: this.memberId, generation: this.generation, protocol: this.protocol, partitions: partitions.map((p) => [p.topic, p.partition]), revoked: allRevoked.map((p) => [p.topic, p.partition]) });
       const memberAssignment: Record<string, number[]> = {};
       for (const p of partitions) (memberAssignment[p.topic] ??= []).push(p.partition);
       this.emit('consumer.group_join', { groupId: this.groupId, memberId: this.memberId, generationId: this.generation, groupProtocol: this.protocol, memberAssignment });
@@ -787,6 +797,11 @@ export class Consumer {
   // Processing
 
   private pump(): void {
+    if (this.leftForPollTimeout && !this.busy) {
+      // The slow handler is done: this is the consumer's next poll, and it rejoins the group.
+      this.leftForPollTimeout = false;
+      this.joinGroup('rejoining after max.poll.interval.ms was exceeded');
+    }
     this.processRecords();
     this.pumpFetch();
   }
@@ -830,10 +845,6 @@ export class Consumer {
   private startPoll(): void {
     const rt = this.runtime;
     this.pollSeq++;
-    if (this.leftForPollTimeout) {
-      this.leftForPollTimeout = false;
-      this.joinGroup('rejoining after max.poll.interval.ms was exceeded');
-    }
     if (this.pollTimer !== null) rt.node.cancelTimer(this.pollTimer);
     const seq = this.pollSeq;
     this.pollTimer = rt.node.setTimer(this.config['max.poll.interval.ms'] * 1000, () => {
@@ -1030,7 +1041,7 @@ export class Consumer {
     p.paused = true;
     this.runtime.after(this.config['retry.backoff.ms'], () => {
       if (p.revoked) return;
-      p.paused = this.pausedTopics.has(p.topic);
+      p.paused = this.pausedTopics.has(p.topic) || this.pausedPartitions.has(p.key);
       this.pump();
     });
   }

@@ -36,7 +36,8 @@ import {
   type PartitionState,
   type TopicImage,
 } from './protocol.ts';
-import { Rpc, isResponse } from './rpc.ts';
+import { ConnectionTable, Rpc, isResponse } from './rpc.ts';
+import { Kinds } from '../../history';
 
 const METADATA_KEY = 'kafka.metadata';
 
@@ -54,6 +55,7 @@ export class KafkaController implements NodeBehavior {
   private published: MetadataImage;
   private readonly sessions = new Map<string, Session>();
   private readonly rpc: Rpc;
+  private readonly connections = new ConnectionTable();
 
   constructor(
     private readonly node: SimNode,
@@ -85,6 +87,11 @@ export class KafkaController implements NodeBehavior {
       return;
     }
     const req = payload as KafkaRequest;
+    const accepted = this.connections.accept(env.from, req);
+    if (accepted !== true) {
+      this.node.world.record(Kinds.drop, this.node.name, env.from, env.msgId, { reason: accepted });
+      return;
+    }
     switch (req.type) {
       case 'BrokerHeartbeat':
         this.onHeartbeat(req, env.from);
