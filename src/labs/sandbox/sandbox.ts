@@ -1,108 +1,25 @@
 import { DefaultIntrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { assert } from '../../sim/assert';
 import { SimPromise } from '../../sim/sim-promise';
-import { serviceApi, type ApiDefinition, type Json } from './api';
+import { serviceApi, type Json } from './api';
 import { ApiError, bridgePlan, checkArgs, type BridgePlan } from './bridge';
-import { formatBytes, resolveBudgets, ticksFor, type Budgets } from './budgets';
+import { BudgetMeter } from './budget-meter';
+import { formatBytes, resolveBudgets, type Budgets } from './budgets';
+import { CallTable, type CallResult, type InvokeOptions } from './call-table';
 import { budgetOf, describeProblem, learnerFrames, MODULE_TOP_LEVEL, syntaxProblem, type BudgetName, type LearnerProblem, type ProblemKind, type RawError } from './errors';
+import { readOutbox } from './outbox';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './prelude';
 import { quickJS } from './quickjs';
 import { toLearnerPosition, type TranspiledModule } from './transpile';
+import type { ConsoleLevel, ConsoleLine, SandboxHost, SandboxOptions, SandboxStatus } from './sandbox-host';
 
-export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+export type { CallResult, InvokeOptions } from './call-table';
+export type { CallContext, ConsoleLevel, ConsoleLine, SandboxHost, SandboxOptions, SandboxStatus } from './sandbox-host';
 
-/** One console line as the host records it: the learner's position, never the transpiled one. */
-export interface ConsoleLine {
-  level: ConsoleLevel;
-  text: string;
-  handler: string;
-  line?: number;
-  column?: number;
-}
-
-/** Which call an API operation belongs to, for the history and for `commit`. */
-export interface CallContext {
-  callId: number;
-  handler: string;
-}
-
-/**
- * What a sandbox needs from its host (in the simulation: the learner node). Everything learner
- * code can reach outside itself goes through here.
- */
-export interface SandboxHost {
-  /** Simulated time in milliseconds, passed into the sandbox with every crossing. */
-  nowMs(): number;
-  /** One draw from the node's fork of the run's RNG. */
-  random(): number;
-  /**
-   * An API operation with checked arguments. A `sync` op returns its value; an `async` op returns a
-   * SimPromise that settles at a simulated time. Throw ApiError for mistakes the learner should see.
-   */
-  op(path: string, args: readonly unknown[], call: CallContext): unknown;
-  /** A console line; return false once the node's cap is reached. */
-  console(line: ConsoleLine): boolean;
-  /** The node's console cap was reached inside the sandbox. */
-  consoleCapped(): void;
-  /** An error, a rejection or a budget overrun, already in the learner's terms. */
-  problem(p: LearnerProblem): void;
-}
-
-/** How a call ended. `reported` says whether the problem already went to `SandboxHost.problem` (a refused call, for a missing export or a module that did not load, is not). */
-export type CallResult = { ok: true; value: Json | undefined } | { ok: false; problem: LearnerProblem; reported: boolean };
-
-export interface InvokeOptions {
-  /** Wait for each call's promise before starting the next, like KafkaJS's eachMessage (default true). */
-  sequential?: boolean;
-  /** Called as each call finishes (after the crossing that finished it). */
-  onResult?: (index: number, result: CallResult) => void;
-  /** Called once every call of the batch has finished. */
-  onDone?: (results: CallResult[]) => void;
-}
-
-export interface SandboxOptions {
-  module: TranspiledModule;
-  host: SandboxHost;
-  nodeName?: string;
-  api?: ApiDefinition;
-  budgets?: Partial<Budgets>;
-  /** Console lines this sandbox may still write (the node's cap minus what earlier incarnations wrote). */
-  consoleLinesLeft?: number;
-  quickjs?: QuickJSWASMModule;
-}
-
-/** A sandbox's life, named (STYLE 4). */
-export type SandboxStatus = 'ready' | 'load-failed' | 'stopped' | 'disposed';
-
-interface HostBatch {
-  base: number;
-  n: number;
-  handler: string;
-  results: (CallResult | undefined)[];
-  remaining: number;
-  opts: InvokeOptions;
-  /** Indexes finished in the current crossing, not yet handed to onResult. */
-  fresh: number[];
-}
-
-/** Over-budget interrupt ticks one crossing tolerates before the sandbox is declared wedged. */
-const OVER_TICKS_MAX = 50;
 /** Jobs run per executePendingJobs call, so the wedge check runs between chunks. */
 const JOBS_CHUNK = 256;
 /** Crossings one sandbox entry may chain (resumes after budget errors, queued settles) before it stops. */
 const CHAINED_CROSSINGS_MAX = 100_000;
-/**
- * QuickJS's own memory limit only catches single oversized allocations in this build (Emscripten
- * reports no usable size, so QuickJS counts 8 bytes per allocation). So the sandbox measures the
- * heap itself (computeMemoryUsage, ~50 µs for a small heap, more for a big one) at points that
- * depend only on the sandbox's own execution, so the outcome is deterministic: every few interrupt
- * ticks (more often while the heap is small) and every MEMORY_CHECK_CROSSINGS crossings. Between
- * checks, the module's capped wasm memory is the hard ceiling.
- */
-const MEMORY_CHECK_TICKS_MAX = 16;
-const MEMORY_CHECK_CROSSINGS = 64;
-/** Heap bytes per tick of check interval: a 2 MiB heap is measured every tick, a 32 MiB one every 16. */
-const MEMORY_CHECK_BYTES_PER_TICK = 2 * 1024 * 1024;
 
 /**
  * One learner node's code, running in its own QuickJS runtime and context: module-scope state
@@ -122,7 +39,8 @@ export class Sandbox {
   readonly nodeName: string;
   private readonly host: SandboxHost;
   private readonly plan: BridgePlan;
-  private readonly ticksMax: number;
+  private readonly calls = new CallTable();
+  private readonly meter: BudgetMeter;
   private rt: QuickJSRuntime | undefined;
   private ctx: QuickJSContext | undefined;
   private entries: Record<'load' | 'dispatch' | 'resume' | 'settle' | 'flush' | 'state', QuickJSHandle> | undefined;
@@ -131,29 +49,11 @@ export class Sandbox {
   private loadProblemValue: LearnerProblem | undefined;
   private stopProblem: LearnerProblem | undefined;
 
-  private callSeq = 1;
-  private readonly batches: HostBatch[] = [];
-  /** Run-length record of which handler each call id belongs to: [first call id, handler], ascending. */
-  private readonly handlerRuns: { base: number; handler: string }[] = [];
   private pendingOps = 0;
 
   // Per-crossing state.
   private inCrossing = false;
-  private tickCall = -1;
-  private tickCount = 0;
-  private overTicks = 0;
-  private killing = false;
-  /** Calls stopped for steps: whether the failure was reported, and the loop the call was in (0: none). */
-  private readonly overruns = new Map<number, { reported: boolean; loop: number }>();
-  /** Calls stopped because the heap measured over budget: call id → the loop the call was in. */
-  private readonly memoryOverruns = new Map<number, { loop: number }>();
-  private ticksSinceMemoryCheck = 0;
-  private memoryCheckTicks = 1;
-  private crossingsSinceMemoryCheck = 0;
   private wantFlush = false;
-  private readonly afterCrossing: (() => void)[] = [];
-  /** Batches with results to hand over when the crossing ends. */
-  private readonly touched: HostBatch[] = [];
   private readonly settleQueue: { id: number; p: SimPromise<unknown> }[] = [];
   private hostFault: { error: unknown } | undefined;
   private disposeRequested = false;
@@ -167,7 +67,7 @@ export class Sandbox {
     this.nodeName = opts.nodeName ?? 'node';
     this.plan = bridgePlan(opts.api ?? serviceApi);
     this.budgets = resolveBudgets(opts.budgets);
-    this.ticksMax = ticksFor(this.budgets.stepsPerCallMax);
+    this.meter = new BudgetMeter(this.budgets, { readState: (k) => this.readState(k), heapBytes: () => this.heapBytes() });
   }
 
   /**
@@ -227,11 +127,7 @@ export class Sandbox {
       opts.onDone?.(results);
       return;
     }
-    const base = this.callSeq;
-    this.callSeq += n;
-    this.batches.push({ base, n, handler, results: new Array(n), remaining: n, opts, fresh: [] });
-    const last = this.handlerRuns[this.handlerRuns.length - 1];
-    if (!last || last.handler !== handler) this.handlerRuns.push({ base, handler });
+    const base = this.calls.openBatch(handler, n, opts);
     const eventsJson = JSON.stringify(events);
     const sequential = opts.sequential === false ? 0 : 1;
     this.cross(() => this.callEntry('dispatch', [base, handler, eventsJson, sequential, this.host.nowMs()]));
@@ -384,12 +280,7 @@ export class Sandbox {
     assert(!this.inCrossing, 'crossings do not nest');
     if (this.statusValue !== 'ready' || !this.ctx) return;
     this.inCrossing = true;
-    this.tickCall = -1;
-    this.tickCount = 0;
-    this.overTicks = 0;
-    this.killing = false;
-    this.overruns.clear();
-    this.memoryOverruns.clear();
+    this.meter.startCrossing();
     this.wantFlush = false;
     try {
       this.take(enter());
@@ -408,8 +299,8 @@ export class Sandbox {
         }
         if (!this.settleOverruns()) break;
       }
-      if (this.statusValue === 'ready' && this.memoryCheckDue(false)) {
-        const used = this.heapBytesOver();
+      if (this.statusValue === 'ready') {
+        const used = this.meter.heapOverAfterCrossing();
         if (used !== undefined) this.oomKill(used);
       }
     } catch (e) {
@@ -422,9 +313,7 @@ export class Sandbox {
     }
     const fault = this.hostFault;
     this.hostFault = undefined;
-    this.deliver();
-    const after = this.afterCrossing.splice(0);
-    for (const f of after) f();
+    this.calls.deliver();
     if (this.disposeRequested) {
       this.disposeRequested = false;
       this.dispose();
@@ -460,7 +349,7 @@ export class Sandbox {
   private runJobs(): void {
     const rt = this.rt!;
     while (this.statusValue === 'ready' && rt.hasPendingJob()) {
-      if (this.killing) {
+      if (this.meter.killing) {
         this.stop('kept running after its step budget ran out (it caught the interruption and scheduled more work)');
         return;
       }
@@ -482,18 +371,17 @@ export class Sandbox {
    */
   private settleOverruns(): boolean {
     let resumed = false;
-    for (const [callId, o] of this.overruns) {
-      if (o.reported) continue;
+    for (const [callId, o] of this.meter.unreported()) {
       o.reported = true;
       const raw: RawError = { name: 'InternalError', message: 'interrupted', stack: '' };
-      const batch = this.batchOf(callId);
-      if (batch && batch.results[callId - batch.base] !== undefined) {
+      const state = this.calls.state(callId);
+      if (state === 'finished') {
         // The call finished after all: the overrun is still worth knowing about.
-        this.host.problem(describeProblem(this.module, { kind: 'budget', handler: this.handlerOf(callId), raw, budget: 'steps', budgets: this.budgets, position: this.loopPosition(o.loop) }));
+        this.host.problem(describeProblem(this.module, { kind: 'budget', handler: this.calls.handlerOf(callId), raw, budget: 'steps', budgets: this.budgets, position: this.loopPosition(o.loop) }));
         continue;
       }
       this.failCall(callId, 0, raw, 'steps');
-      if (batch && this.statusValue === 'ready') {
+      if (state === 'running' && this.statusValue === 'ready') {
         this.take(this.callEntry('resume', [callId, 1, this.host.nowMs()]));
         resumed = true;
       }
@@ -516,55 +404,26 @@ export class Sandbox {
 
   // ---- the interrupt handler: budgets per call ----
 
-  private readonly onInterrupt = (): boolean => {
-    if (this.killing) return true;
-    if (!this.inCrossing) return false;
-    const call = this.readStateCall();
-    if (call !== this.tickCall) {
-      this.tickCall = call;
-      this.tickCount = 0;
-    }
-    this.tickCount++;
-    if (!this.memoryOverruns.has(call) && this.memoryCheckDue(true)) {
-      if (this.heapBytesOver() !== undefined) this.memoryOverruns.set(call, { loop: this.readState('loop') });
-    }
-    if (this.tickCount <= this.ticksMax && !this.memoryOverruns.has(call)) return false;
-    if (!this.overruns.has(call) && !this.memoryOverruns.has(call)) this.overruns.set(call, { reported: false, loop: this.readState('loop') });
-    if (++this.overTicks > OVER_TICKS_MAX) this.killing = true;
-    return true;
-  };
+  private readonly onInterrupt = (): boolean => (this.inCrossing ? this.meter.tick() : false);
 
-  /** True when the heap should be measured now. Counts only this sandbox's own ticks and crossings, never wall time or shared state. */
-  private memoryCheckDue(atTick: boolean): boolean {
-    if (atTick) return ++this.ticksSinceMemoryCheck >= this.memoryCheckTicks;
-    // A crossing that ticked since the last measurement is measured at its end; quick ones now and then.
-    return this.ticksSinceMemoryCheck > 0 || ++this.crossingsSinceMemoryCheck >= MEMORY_CHECK_CROSSINGS;
-  }
-
-  /** The runtime's heap in bytes when it is over budget, else undefined. */
-  private heapBytesOver(): number | undefined {
-    this.ticksSinceMemoryCheck = 0;
-    this.crossingsSinceMemoryCheck = 0;
-    let used: number | undefined;
+  /** The runtime's heap in bytes (QuickJS's own count of what it holds), or undefined. */
+  private heapBytes(): number | undefined {
     try {
       const h = this.rt!.computeMemoryUsage();
       const ctx = this.ctx!;
       const u = ctx.getProp(h, 'memory_used_size');
-      used = ctx.typeof(u) === 'number' ? ctx.getNumber(u) : undefined;
+      const used = ctx.typeof(u) === 'number' ? ctx.getNumber(u) : undefined;
       u.dispose();
       h.dispose();
+      return used;
     } catch {
       return undefined;
     }
-    if (used === undefined) return undefined;
-    this.memoryCheckTicks = Math.min(MEMORY_CHECK_TICKS_MAX, Math.max(1, Math.floor(used / MEMORY_CHECK_BYTES_PER_TICK)));
-    return used > this.budgets.memoryBytesMax ? used : undefined;
   }
 
   /** The node holds more than its budget after a crossing: module state grew. Stop it, as the kernel's OOM killer would. */
   private oomKill(used: number): void {
-    const callId = this.readStateCall();
-    const handler = this.handlerOf(callId);
+    const handler = this.calls.handlerOf(this.readStateCall());
     const who = handler === MODULE_TOP_LEVEL ? `${this.module.filename} (${MODULE_TOP_LEVEL})` : handler;
     const text = `${who} left ${this.nodeName} holding ${formatBytes(roundMiB(used))} of memory, over its limit of ${formatBytes(this.budgets.memoryBytesMax)} — does something kept between messages grow without bound? The node was stopped, as an out-of-memory kill stops a process`;
     const p: LearnerProblem = { kind: 'budget', budget: 'memory', handler, name: '', message: text, stack: '', text, sandboxStopped: true };
@@ -617,7 +476,7 @@ export class Sandbox {
       if (isAsync && this.pendingOps >= this.budgets.pendingOpsMax) {
         throw new ApiError(`ctx.${op.path}: ${this.budgets.pendingOpsMax} operations are already in flight on this node; await some before starting more`, 'RangeError');
       }
-      const value = this.host.op(op.path, checked, { callId, handler: this.handlerOf(callId) });
+      const value = this.host.op(op.path, checked, { callId, handler: this.calls.handlerOf(callId) });
       if (!isAsync) return reply(value === undefined ? '{}' : JSON.stringify({ v: value }));
       assert(value instanceof SimPromise, `the host implements async op ${op.path} with a SimPromise`);
       this.pendingOps++;
@@ -644,40 +503,36 @@ export class Sandbox {
   // ---- the outbox ----
 
   private absorb(text: string): void {
-    let entries: unknown;
-    try {
-      entries = JSON.parse(text);
-    } catch {
+    const entries = readOutbox(text);
+    if (!entries) {
       this.stop('sent malformed data across the sandbox boundary');
       return;
     }
-    if (!Array.isArray(entries)) return;
     for (const e of entries) {
-      if (!Array.isArray(e)) continue;
-      switch (e[0]) {
-        case 0:
-          if (isId(e[1])) this.complete(e[1], { ok: true, value: e.length > 2 ? (e[2] as Json) : undefined });
+      switch (e.kind) {
+        case 'done':
+          this.calls.complete(e.callId, { ok: true, value: e.value });
           break;
-        case 1:
-          if (isId(e[1])) this.failCall(e[1], typeof e[2] === 'number' ? e[2] : 0, toRaw(e[3]));
+        case 'done-many':
+          this.calls.completeMany(e.base, e.indexes, e.values, e.undefinedIndexes);
           break;
-        case 2:
-          if (isId(e[1])) this.host.problem(this.problemFrom('unhandled-rejection', this.handlerOf(e[1]), toRaw(e[2])));
+        case 'failed':
+          this.failCall(e.callId, e.how, e.raw);
           break;
-        case 3:
-          this.exportNames = Array.isArray(e[1]) ? e[1].filter((x): x is string => typeof x === 'string') : [];
+        case 'unhandled-rejection':
+          this.host.problem(this.problemFrom('unhandled-rejection', this.calls.handlerOf(e.callId), e.raw));
           break;
-        case 4:
-          if (isId(e[1]) && typeof e[2] === 'string' && typeof e[3] === 'string') this.consoleLine(e[1], e[2], e[3], typeof e[4] === 'string' ? e[4] : '');
+        case 'loaded':
+          this.exportNames = e.exports;
           break;
-        case 5:
+        case 'console':
+          this.consoleLine(e.callId, e.level, e.text, e.stack);
+          break;
+        case 'rejections-waiting':
           this.wantFlush = true;
           break;
-        case 6:
+        case 'console-capped':
           this.host.consoleCapped();
-          break;
-        case 7:
-          if (isId(e[1])) this.completeMany(e[1], e[2], e[3], e[4]);
           break;
       }
     }
@@ -686,7 +541,7 @@ export class Sandbox {
   private consoleLine(callId: number, level: string, text: string, stack: string): void {
     const lvl: ConsoleLevel = level === 'info' || level === 'warn' || level === 'error' || level === 'debug' ? level : 'log';
     const max = this.budgets.consoleLineCharsMax;
-    const line: ConsoleLine = { level: lvl, text: text.length > max ? `${text.slice(0, max)}… (line cut at ${max} characters)` : text, handler: this.handlerOf(callId) };
+    const line: ConsoleLine = { level: lvl, text: text.length > max ? `${text.slice(0, max)}… (line cut at ${max} characters)` : text, handler: this.calls.handlerOf(callId) };
     const top = learnerFrames(stack, this.module)[0];
     if (top) {
       line.line = top.line;
@@ -695,40 +550,9 @@ export class Sandbox {
     this.host.console(line);
   }
 
-  private complete(callId: number, result: CallResult): void {
-    if (callId === 0) return;
-    const batch = this.batchOf(callId);
-    if (!batch) return;
-    const i = callId - batch.base;
-    if (batch.results[i] !== undefined) return;
-    batch.results[i] = result;
-    batch.remaining--;
-    if (batch.fresh.length === 0) this.touched.push(batch);
-    batch.fresh.push(i);
-    if (batch.remaining === 0) this.batches.splice(this.batches.indexOf(batch), 1);
-  }
-
-  /** Several calls finished synchronously: `[7, base, indexes, values, undefinedIndexes]`. */
-  private completeMany(base: number, idx: unknown, vals: unknown, undef: unknown): void {
-    if (!Array.isArray(idx) || !Array.isArray(vals) || !Array.isArray(undef) || idx.length !== vals.length) return;
-    for (let k = 0; k < idx.length; k++) if (isId(idx[k])) this.complete(base + idx[k], { ok: true, value: vals[k] as Json });
-    for (const u of undef) if (isId(u)) this.complete(base + u, { ok: true, value: undefined });
-  }
-
-  /** Hands results to their callbacks once QuickJS has returned: host code never runs inside a crossing. */
-  private deliver(): void {
-    const touched = this.touched.splice(0);
-    for (const b of touched) {
-      const fresh = b.fresh.splice(0);
-      const onResult = b.opts.onResult;
-      if (onResult) for (const i of fresh) onResult(i, b.results[i]!);
-      if (b.remaining === 0) b.opts.onDone?.(b.results as CallResult[]);
-    }
-  }
-
   private failCall(callId: number, how: number, raw: RawError, forced?: BudgetName): void {
-    const overrun = this.overruns.get(callId);
-    const memory = this.memoryOverruns.get(callId);
+    const overrun = this.meter.stepOverrun(callId);
+    const memory = this.meter.memoryOverrun(callId);
     let budget = forced ?? budgetOf(raw);
     // Where the interrupt handler stopped the call: the loop it was in, when it was in one.
     let position: { line: number; column: number } | undefined;
@@ -741,7 +565,7 @@ export class Sandbox {
       overrun.reported = true;
       position = this.loopPosition(overrun.loop);
     }
-    const handler = this.handlerOf(callId);
+    const handler = this.calls.handlerOf(callId);
     let kind: ProblemKind = callId === 0 ? 'load' : how === 1 ? 'rejected' : how === 2 ? 'bad-return' : 'threw';
     if (budget !== undefined) kind = 'budget';
     const p = describeProblem(this.module, { kind, handler, raw, budget, budgets: this.budgets, position });
@@ -755,7 +579,7 @@ export class Sandbox {
       this.statusValue = 'load-failed';
     }
     this.host.problem(p);
-    this.complete(callId, { ok: false, problem: p, reported: true });
+    this.calls.complete(callId, { ok: false, problem: p, reported: true });
   }
 
   private loopPosition(loop: number): { line: number; column: number } | undefined {
@@ -766,43 +590,13 @@ export class Sandbox {
     return describeProblem(this.module, { kind, handler, raw, budgets: this.budgets });
   }
 
-  private batchOf(callId: number): HostBatch | undefined {
-    const bs = this.batches;
-    let lo = 0;
-    let hi = bs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const b = bs[mid]!;
-      if (callId < b.base) hi = mid - 1;
-      else if (callId >= b.base + b.n) lo = mid + 1;
-      else return b;
-    }
-    return undefined;
-  }
-
-  private handlerOf(callId: number): string {
-    if (callId <= 0) return MODULE_TOP_LEVEL;
-    const runs = this.handlerRuns;
-    let lo = 0;
-    let hi = runs.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (runs[mid]!.base <= callId) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? MODULE_TOP_LEVEL : runs[found]!.handler;
-  }
-
   // ---- stopping ----
 
   /** Stops the sandbox for good: learner code misbehaved in a way that leaves it unusable. */
   private stop(why: string): void {
     if (this.statusValue !== 'ready') return;
-    const callId = this.tickCall >= 0 ? this.tickCall : this.readStateCall();
-    const handler = this.handlerOf(callId);
+    const callId = this.meter.lastTickCall >= 0 ? this.meter.lastTickCall : this.readStateCall();
+    const handler = this.calls.handlerOf(callId);
     const text = `${handler === MODULE_TOP_LEVEL ? this.module.filename : handler} ${why}; the node's sandbox was stopped`;
     this.halt({ ...this.basicProblem('fatal', handler, text), sandboxStopped: true });
   }
@@ -811,28 +605,22 @@ export class Sandbox {
     this.stopProblem = p;
     this.statusValue = 'stopped';
     this.host.problem(p);
-    this.failOutstanding(p);
+    this.calls.failOutstanding(p);
     this.disposeRequested = true;
   }
 
   private broken(e: RangeError): void {
-    const handler = this.handlerOf(this.tickCall);
+    const handler = this.calls.handlerOf(this.meter.lastTickCall);
     const text = `${handler} overflowed the engine's native stack (${e.message}): the code nests or recurses too deeply; the node's sandbox was stopped`;
     const p: LearnerProblem = { ...this.basicProblem('fatal', handler, text), sandboxStopped: true };
     this.stopProblem = p;
     this.statusValue = 'stopped';
     this.host.problem(p);
-    this.failOutstanding(p);
+    this.calls.failOutstanding(p);
     // The runtime may be in the middle of an operation: leak it rather than free it.
     this.rt = undefined;
     this.ctx = undefined;
     this.entries = undefined;
-  }
-
-  private failOutstanding(p: LearnerProblem): void {
-    for (const b of [...this.batches]) {
-      for (let i = 0; i < b.n; i++) if (b.results[i] === undefined) this.complete(b.base + i, { ok: false, problem: { ...p, handler: b.handler }, reported: true });
-    }
   }
 
   private release(): void {
@@ -860,19 +648,6 @@ export class Sandbox {
     };
     return { name: str('name') || 'Error', message: str('message'), stack: str('stack') };
   }
-}
-
-function isId(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
-}
-
-function toRaw(x: unknown): RawError {
-  if (typeof x === 'object' && x !== null) {
-    const o = x as Record<string, unknown>;
-    if (typeof o.thrown === 'string') return { thrown: o.thrown };
-    if (typeof o.name === 'string' && typeof o.message === 'string') return { name: o.name, message: o.message, stack: typeof o.stack === 'string' ? o.stack : '' };
-  }
-  return { thrown: 'an unknown value' };
 }
 
 function errorReply(name: string, message: string): string {
