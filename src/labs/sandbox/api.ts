@@ -157,7 +157,7 @@ export const serviceApi = {
         bridge: 'clock',
         params: [],
         returns: 'number',
-        doc: 'Simulated time in milliseconds since the run started (microsecond precision). `Date` does not exist here: this is the clock.',
+        doc: "This node's wall clock in milliseconds since the run started (microsecond precision). Like `Date.now()` on a real machine it can be wrong: a clock-skew or drift fault moves it. `Date` does not exist here: this is the clock.",
       },
       sleep: {
         kind: 'function',
@@ -279,4 +279,20 @@ export function apiFunctions(def: ApiDefinition): ApiOp[] {
   };
   walk(def.context, '');
   return out;
+}
+
+/**
+ * The service API plus a lab's own `ctx` members (a billing service, a replica's peers), with
+ * extra shared type declarations. The result drives both the bridge and the `.d.ts`, so a lab's
+ * API is defined once, like the service API.
+ */
+export function extendApi(base: ApiDefinition, extra: { readonly [name: string]: ApiNamespace }, types = ''): ApiDefinition {
+  for (const name of Object.keys(extra)) {
+    if (Object.hasOwn(base.context.members, name)) throw new Error(`extendApi: ctx.${name} already exists in the service API`);
+  }
+  return {
+    ...base,
+    types: types === '' ? base.types : `${base.types}\n\n${types}`,
+    context: { ...base.context, members: { ...base.context.members, ...extra } },
+  };
 }

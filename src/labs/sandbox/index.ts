@@ -17,12 +17,13 @@ export {
   type ConsoleLine,
   type ConsoleLevel,
 } from './sandbox';
-export { learnerNode, type LearnerNodeOptions, type LearnerBehavior, type BudgetPolicy } from './learner-node';
+export { learnerNode, type LearnerNodeOptions, type LearnerBehavior, type BudgetPolicy, type LabOp, type LocalDelivery } from './learner-node';
 export { DEFAULT_BUDGETS, POLLS_PER_TICK, resolveBudgets, formatCount, formatBytes, type Budgets } from './budgets';
 export { MODULE_TOP_LEVEL, type LearnerProblem, type ProblemKind, type BudgetName } from './errors';
 export { LearnerKinds, type LearnerKind } from './kinds';
 export {
   serviceApi,
+  extendApi,
   apiFunctions,
   KEY_CHARS_MAX,
   DURATION_MS_MAX,

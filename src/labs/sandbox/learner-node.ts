@@ -3,7 +3,7 @@ import type { Envelope, NodeFactory, SimNode } from '../../sim/node';
 import type { Rng } from '../../sim/rng';
 import { SimPromise } from '../../sim/sim-promise';
 import type { Timer } from '../../sim/kernel';
-import type { CallOptions, Json, LearnerMessage, LearnerRequest, ServiceOpPath } from './api';
+import type { ApiDefinition, CallOptions, Json, LearnerMessage, LearnerRequest, ServiceOpPath } from './api';
 import { ApiError } from './bridge';
 import { resolveBudgets, type Budgets } from './budgets';
 import type { LearnerProblem } from './errors';
@@ -28,6 +28,30 @@ export interface LearnerNodeOptions {
   /** Default timeout of `ctx.call` and `ctx.commit`, in simulated milliseconds (default 1000). */
   callTimeoutMs?: number;
   quickjs?: QuickJSWASMModule;
+  /**
+   * The API learner code sees, when a lab extends the service API (see `extendApi`). Paths the
+   * service API does not know are answered by `ops`.
+   */
+  api?: ApiDefinition;
+  /** Host implementations of a lab's extra API paths (`'billing.charge'`), built per incarnation. */
+  ops?: (node: SimNode) => Readonly<Record<string, LabOp>>;
+  /** `ctx.send` over a TCP-like stream (in order, held across partitions) instead of as a datagram. */
+  streamSends?: boolean;
+}
+
+/** A lab's API operation: checked arguments in; a value, or a SimPromise for an async op, out. */
+export type LabOp = (args: readonly unknown[], call: CallContext) => unknown;
+
+/**
+ * A message handed to learner code by a model on the same node (a Kafka consumer, an AMQP
+ * channel), rather than across the network. `commit` is what `ctx.commit(msg)` does for it.
+ */
+export interface LocalDelivery {
+  payload: Json;
+  /** Who the message is from, as the learner sees it (a topic-partition, a queue). */
+  from: string;
+  sentAtMs: number;
+  commit: () => SimPromise<void>;
 }
 
 /** Deliveries a node remembers for `ctx.commit` before it forgets the oldest (a limit on everything). */
@@ -60,6 +84,12 @@ export function learnerNode(opts: LearnerNodeOptions): NodeFactory {
 /** The behaviour object a learner node exposes; tests reach the sandbox through `node.peek()`. */
 export interface LearnerBehavior {
   onMessage(payload: unknown, env: Envelope): void;
+  /**
+   * Hands messages to `handleMessage` from a model on this node. `onDone` runs (inside the kernel
+   * event that finishes the last one) when every handler call has settled, with how many failed,
+   * so a consumer loop can fetch the next batch only then, as KafkaJS's eachMessage does.
+   */
+  deliverLocal(messages: readonly LocalDelivery[], onDone?: (failed: number) => void): void;
   readonly sandbox: Sandbox | undefined;
 }
 
@@ -83,7 +113,9 @@ class LearnerNodeRuntime implements SandboxHost {
   /** Request ids are unique over the node's life, so a reply to a dead incarnation matches nothing. */
   private requestSeq = 0;
   private readonly requests = new Map<string, PendingRequest>();
-  private readonly deliveries = new Map<string, CommitBody & { from: string }>();
+  private readonly deliveries = new Map<string, (CommitBody & { from: string }) | LocalDelivery>();
+  private localSeq = 0;
+  private labOps: Readonly<Record<string, LabOp>> = {};
   /** Refusals (missing export, module did not load) are recorded once per incarnation. */
   private readonly noticed = new Set<string>();
 
@@ -102,9 +134,11 @@ class LearnerNodeRuntime implements SandboxHost {
   boot(): void {
     this.sandbox?.dispose();
     this.noticed.clear();
+    this.labOps = this.opts.ops?.(this.node) ?? {};
     this.sandbox = Sandbox.create({
       module: this.opts.program.module,
       host: this,
+      api: this.opts.api,
       nodeName: this.node.name,
       budgets: this.budgets,
       consoleLinesLeft: this.budgets.consoleLinesMax - this.consoleLines,
@@ -125,6 +159,7 @@ class LearnerNodeRuntime implements SandboxHost {
     const self = this;
     return {
       onMessage: (payload, env) => self.receive(payload, env),
+      deliverLocal: (messages, onDone) => self.deliverLocal(messages, onDone),
       get sandbox() {
         return self.sandbox;
       },
@@ -169,7 +204,27 @@ class LearnerNodeRuntime implements SandboxHost {
     });
   }
 
-  private remember(id: string, d: CommitBody & { from: string }): void {
+  private deliverLocal(messages: readonly LocalDelivery[], onDone?: (failed: number) => void): void {
+    const sb = this.sandbox;
+    if (!sb) return;
+    const msgs: LearnerMessage[] = messages.map((m) => {
+      // Ids are unique over the node's life, so a commit from a dead incarnation matches nothing.
+      const id = `local-${++this.localSeq}`;
+      this.remember(id, m);
+      return { id, from: m.from, sentAtMs: m.sentAtMs, payload: m.payload };
+    });
+    let failed = 0;
+    sb.invokeEach(this.messageHandler, msgs as unknown as Json[], {
+      sequential: this.opts.sequential !== false,
+      onResult: (_, r) => {
+        if (!r.ok) failed++;
+        this.refused(r);
+      },
+      onDone: () => onDone?.(failed),
+    });
+  }
+
+  private remember(id: string, d: (CommitBody & { from: string }) | LocalDelivery): void {
     if (this.deliveries.size >= DELIVERIES_MAX) this.deliveries.delete(this.deliveries.keys().next().value!);
     this.deliveries.set(id, d);
   }
@@ -220,8 +275,9 @@ class LearnerNodeRuntime implements SandboxHost {
 
   // ---- SandboxHost ----
 
+  /** This node's wall clock, like Date.now() on a real machine: a clockSkew or clockDrift fault moves it. */
   nowMs(): number {
-    return this.node.nowUs / 1000;
+    return this.node.clock.readUs(this.node.nowUs) / 1000;
   }
 
   random(): number {
@@ -249,10 +305,12 @@ class LearnerNodeRuntime implements SandboxHost {
       }
       case 'send': {
         const to = this.service('ctx.send', args[0] as string);
-        this.node.send(to, { wire: 'message', body: args[1] as Json } satisfies Wire);
+        this.node.send(to, { wire: 'message', body: args[1] as Json } satisfies Wire, this.opts.streamSends ? { stream: true } : undefined);
         return undefined;
       }
     }
+    const labOp = this.labOps[path];
+    if (labOp) return labOp(args, call);
     throw new ApiError(`ctx.${path} is not available on this node (called from ${call.handler})`);
   }
 
@@ -319,6 +377,15 @@ class LearnerNodeRuntime implements SandboxHost {
       throw new ApiError(`ctx.commit(msg): message ${msg.id} was not delivered to ${this.node.name} since its last restart, or was committed already`);
     }
     this.deliveries.delete(msg.id);
+    if ('commit' in d) {
+      const local = new SimPromise<void>();
+      d.commit().onSettled((q) => {
+        if (q.state === 'rejected') return local.reject(q.reason instanceof ApiError ? q.reason : new ApiError(`ctx.commit of message ${msg.id}: ${String((q.reason as Error)?.message ?? q.reason)}`));
+        this.node.record(LearnerKinds.commit, { id: msg.id });
+        local.resolve();
+      });
+      return local;
+    }
     const body: CommitBody = d.index === undefined ? { msgId: d.msgId } : { msgId: d.msgId, index: d.index };
     const done = new SimPromise<void>();
     this.request(d.from, 'commit', body as unknown as Json, this.timeoutMs, `ctx.commit of message ${msg.id}`).onSettled((q) => {
