@@ -8,6 +8,7 @@ const USAGE = `brokerlab — a deterministic lab for message brokers
 Usage:
   brokerlab run <scenario> [--seed N] [--faults file.json] [--intensity 0..1] [--json]
   brokerlab bench [--json] [--only NAME]
+  brokerlab selftest [--json]          run hostile code against the learner sandbox
   brokerlab help
 
 Scenarios:
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
         return cmdRun(rest);
       case 'bench':
         return await cmdBench(rest);
+      case 'selftest':
+        return await cmdSelftest(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -119,4 +122,18 @@ async function cmdBench(args: string[]): Promise<number> {
   console.log(line(head));
   for (const r of rows) console.log(line(r));
   return 0;
+}
+
+async function cmdSelftest(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, allowPositionals: false, options: { json: { type: 'boolean', default: false } } });
+  const { loadQuickJS, runHostileSuite } = await import('../labs/sandbox');
+  await loadQuickJS();
+  const results = await runHostileSuite();
+  const failed = results.filter((r) => !r.passed);
+  if (values.json) console.log(JSON.stringify({ results }));
+  else {
+    for (const r of results) console.log(`${r.passed ? 'ok  ' : 'FAIL'}  ${r.name.padEnd(24)} ${r.observed}`);
+    console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  }
+  return failed.length === 0 ? 0 : 1;
 }
