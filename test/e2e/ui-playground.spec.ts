@@ -71,28 +71,36 @@ test('fault buttons build a schedule that travels in the URL and is applied by t
   expect(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'))).toEqual(faults);
 
   // The console lists the crash; clicking it scrubs every view to that moment.
+  // Views off screen skip the stream and catch up when shown, so each check first scrolls to its view.
   const filters = page.getByRole('group', { name: 'Console filters' });
+  await filters.scrollIntoViewIfNeeded();
   await filters.getByLabel('Node').selectOption('n2');
   const consoleLines = page.getByTestId('console-lines');
   await consoleLines.getByRole('button', { name: /crash: volatile state lost/ }).first().click();
   await expect(timelineTime(page)).toHaveText('400.000 ms');
+  await page.getByTestId('topology').scrollIntoViewIfNeeded();
   await expect(page.locator('[data-node="n2"]')).toHaveAttribute('data-life', 'crashed');
   await expect(page.getByTestId('topology-summary')).toContainText('crashed: n2');
+  await page.getByTestId('history-table').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('history-table')).not.toHaveAttribute('data-rows', '0');
   const crashSeq = Number(await page.getByTestId('history-table').getAttribute('data-rows')) - 1;
   await expect(page.getByTestId('history-table').getByRole('row').last()).toContainText('crash');
   expect(crashSeq).toBeGreaterThan(0);
 
   // At the partition, links between the sides are cut; after the heal they are whole again.
+  await filters.scrollIntoViewIfNeeded();
   await filters.getByLabel('Node').selectOption('');
   await filters.getByLabel('Text').fill('partition');
   await consoleLines.getByRole('button', { name: /fault partition/ }).first().click();
   await expect(timelineTime(page)).toHaveText('1.000000 s');
+  await page.getByTestId('topology').scrollIntoViewIfNeeded();
   await expect(page.locator('[data-link][data-cut="true"]').first()).toBeVisible();
   await expect(page.locator('[data-link="n1-n2"], [data-link="n2-n1"]')).toHaveAttribute('data-cut', 'true');
   await expect(page.locator('[data-link="n1-n4"], [data-link="n4-n1"]')).toHaveAttribute('data-cut', 'false');
   await page.screenshot({ path: 'test-results/screenshots/playground-partition.png' });
   await filters.getByLabel('Text').fill('heal');
   await consoleLines.getByRole('button', { name: /fault heal/ }).first().click();
+  await page.getByTestId('topology').scrollIntoViewIfNeeded();
   await expect(page.locator('[data-link][data-cut="true"]')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screenshots/playground-faults-full.png', fullPage: true });
 });
@@ -123,6 +131,8 @@ test('one timeline scrubs the table, the topology and the charts; Reset clears t
   await waitForRun(page);
   const table = page.getByTestId('history-table');
   const entries = Number((await page.getByTestId('pg-entries').textContent())!.replace(/,/g, ''));
+  // The timeline stays on screen (it is sticky) while the page scrolls to the table.
+  await table.scrollIntoViewIfNeeded();
   await expect(table).toHaveAttribute('data-rows', String(entries));
 
   const slider = page.getByRole('slider', { name: 'Simulated time' });
@@ -141,13 +151,15 @@ test('one timeline scrubs the table, the topology and the charts; Reset clears t
   expect(rowsAt100).toBeLessThan(entries);
 
   // Page-wide keys step entries too, and the step buttons are plain buttons.
-  await page.locator('h1').click();
+  await page.getByRole('heading', { name: 'History up to the current moment' }).click();
   await page.keyboard.press('.');
   await expect(table).toHaveAttribute('data-rows', String(rowsAt100 + 1));
   await page.getByRole('button', { name: 'Previous entry' }).click();
   await expect(table).toHaveAttribute('data-rows', String(rowsAt100));
 
   // A click on a chart moves the timeline to that simulated time.
+  await page.getByTestId('chart-throughput').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('chart-throughput')).toHaveAttribute('data-points', /^[1-9]\d+$/);
   const plot = page.getByTestId('chart-throughput').locator('.u-over');
   const box = (await plot.boundingBox())!;
   await plot.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
@@ -158,11 +170,14 @@ test('one timeline scrubs the table, the topology and the charts; Reset clears t
   await expect(page.getByTestId('chart-drops').locator('canvas')).toBeVisible();
 
   await page.getByRole('button', { name: 'Go to the end and follow' }).click();
+  await table.scrollIntoViewIfNeeded();
   await expect(table).toHaveAttribute('data-rows', String(entries));
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'test-results/screenshots/playground-after-run.png' });
   await page.screenshot({ path: 'test-results/screenshots/playground-after-run-full.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Reset' }).click();
+  await table.scrollIntoViewIfNeeded();
   await expect(table).toHaveAttribute('data-rows', '0');
   await expect(page.getByTestId('pg-history-hash')).toHaveText('—');
 });
@@ -224,7 +239,9 @@ test('the space-time diagram: keys select messages, hover shows the vector clock
 test('the console filters by node, level and text', async ({ page }) => {
   await page.goto('/#/playground?scenario=gossip&seed=1');
   await waitForRun(page);
+  await page.getByTestId('console-lines').scrollIntoViewIfNeeded();
   const lines = page.getByTestId('console-lines').getByRole('listitem');
+  await expect(lines.first()).toBeVisible();
   const all = await lines.count();
   expect(all).toBeGreaterThan(3);
   await page.getByRole('checkbox', { name: 'system' }).uncheck();

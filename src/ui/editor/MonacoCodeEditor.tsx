@@ -49,7 +49,8 @@ export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file
         onChange={(v) => onChange(v ?? '')}
         onMount={onMount}
         onValidate={(markers) => {
-          const list = markers.map((m) => ({ line: m.startLineNumber, column: m.startColumn, severity: SEVERITY[m.severity] ?? 'info', message: m.message }));
+          // Hints (an unused name, shown faded) are not problems to list.
+          const list = markers.filter((m) => m.severity >= monaco.MarkerSeverity.Warning).map((m) => ({ line: m.startLineNumber, column: m.startColumn, severity: SEVERITY[m.severity] ?? 'info', message: m.message }));
           setProblems(list);
           onProblems?.(list);
         }}

@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../../sim';
+import { BatchTextStore } from './batch-text-store';
 import { consoleLineOf, type ConsoleLine } from './console-lines';
 import { frameThrottle } from './frame-scheduler';
 import { MessageIndex } from './message-index';
@@ -7,6 +8,10 @@ import { NodeIndex } from './node-index';
 import { NodeStates } from './node-states';
 import { PartitionEpochs } from './partition-epochs';
 import { upperBound } from './sorted-search';
+
+const TIMES_START = 16_384;
+
+const STREAMING_REFRESH_MS = 100;
 
 /** Where the history stands: nothing yet, entries arriving from the worker, or the whole run. */
 export type StreamState = 'empty' | 'streaming' | 'complete';
@@ -18,7 +23,6 @@ export type StreamState = 'empty' | 'streaming' | 'complete';
  * re-render anything per batch. Views read plain data only: HistoryEntry objects and typed arrays.
  */
 export class HistoryStore {
-  entries: HistoryEntry[] = [];
   nodes = new NodeIndex();
   messages = new MessageIndex(this.nodes);
   lives = new NodeStates(this.nodes);
@@ -28,9 +32,19 @@ export class HistoryStore {
   state: StreamState = 'empty';
   /** Bumped on every notification; React reads it through useSyncExternalStore. */
   version = 0;
+  /** Bumped when a new history begins, so views can drop their selection and zoom. */
+  runId = 0;
 
+  private store = new BatchTextStore();
+  /** Time of every entry, by seq: the timeline's searches never touch the entries themselves. */
+  private times = new Float64Array(TIMES_START);
   private readonly listeners = new Set<() => void>();
-  private readonly notifySoon = frameThrottle(() => this.notifyNow());
+  // While a run streams, views refresh ten times a second: enough to watch it grow, and it leaves
+  // most frames to the batches themselves. Anything else (a jump, the end of a run) is immediate.
+  private readonly notifySoon = frameThrottle(
+    () => this.notifyNow(),
+    () => (this.state === 'streaming' ? STREAMING_REFRESH_MS : 0),
+  );
 
   /** Starts a new history: the lanes the scenario announced, and no entries. */
   begin(nodeNames: readonly string[] = []): void {
@@ -40,19 +54,44 @@ export class HistoryStore {
   }
 
   private resetIndexes(nodeNames: readonly string[]): void {
-    this.entries = [];
+    this.store = new BatchTextStore();
+    this.times = new Float64Array(TIMES_START);
     this.nodes = new NodeIndex(nodeNames);
     this.messages = new MessageIndex(this.nodes);
     this.lives = new NodeStates(this.nodes);
     this.partitions = new PartitionEpochs(this.nodes);
     this.metrics = new MetricBins();
     this.consoleLines = [];
+    this.runId++;
   }
 
   /** Appends a batch of entries, in history order. */
-  append(batch: readonly HistoryEntry[]): void {
+  append(batch: HistoryEntry[]): void {
+    this.index(batch);
+    this.store.addParsed(batch);
+    this.notifySoon();
+  }
+
+  /**
+   * Appends a batch sent as JSON text (an array of HistoryEntry). The parsed objects feed the
+   * indexes and are dropped; the text is what the store keeps.
+   */
+  appendJson(text: string): void {
+    const batch = JSON.parse(text) as HistoryEntry[];
+    this.index(batch);
+    this.store.addText(text, batch.length);
+    this.notifySoon();
+  }
+
+  private index(batch: readonly HistoryEntry[]): void {
+    let n = this.store.length;
+    if (n + batch.length > this.times.length) {
+      const grown = new Float64Array(Math.max(this.times.length * 2, n + batch.length));
+      grown.set(this.times);
+      this.times = grown;
+    }
     for (const e of batch) {
-      this.entries.push(e);
+      this.times[n++] = e.timeUs;
       if (e.node !== '') this.nodes.id(e.node);
       this.messages.add(e);
       this.lives.add(e);
@@ -61,7 +100,6 @@ export class HistoryStore {
       const line = consoleLineOf(e);
       if (line) this.consoleLines.push(line);
     }
-    this.notifySoon();
   }
 
   /** Marks the history whole: the run ended and every batch arrived. */
@@ -78,18 +116,29 @@ export class HistoryStore {
   }
 
   get length(): number {
-    return this.entries.length;
+    return this.store.length;
+  }
+
+  /** The entry at `seq`, as a plain object. */
+  entry(seq: number): HistoryEntry {
+    return this.store.entry(seq);
+  }
+
+  /** The simulated time of entry `seq`. */
+  timeOf(seq: number): number {
+    return this.times[seq]!;
   }
 
   /** Time of the last entry so far (0 for an empty history). */
   get endUs(): number {
-    return this.entries.length === 0 ? 0 : this.entries[this.entries.length - 1]!.timeUs;
+    const n = this.store.length;
+    return n === 0 ? 0 : this.times[n - 1]!;
   }
 
   /** The last entry at or before `timeUs` (-1 when none is). */
   seqAt(timeUs: number): number {
-    const es = this.entries;
-    return upperBound(es.length, (i) => es[i]!.timeUs, timeUs) - 1;
+    const t = this.times;
+    return upperBound(this.store.length, (i) => t[i]!, timeUs) - 1;
   }
 
   subscribe = (listener: () => void): (() => void) => {

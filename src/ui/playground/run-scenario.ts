@@ -1,13 +1,13 @@
 import * as Comlink from 'comlink';
-import type { HistoryEntry } from '../../sim';
 import type { ScenarioRunRequest } from '../../host/engine';
 import type { WorkerRunReply } from '../../host/worker';
 import type { Engine } from '../engine-client';
 import type { RunSession } from '../workspace/run-session';
 
 /**
- * Runs a scenario in the worker and streams its history into a session. Batches go straight into
- * the store (no React state per batch); the store tells the views once per frame. A later run
+ * Runs a scenario in the worker and streams its history into a session. Batches arrive as JSON
+ * text and go straight into the store (no React state per batch); the store tells the views at
+ * most once per frame. A later run
  * makes an earlier run's late batches harmless: they are dropped by the token check.
  */
 export async function runIntoSession(engine: Engine, session: RunSession, req: ScenarioRunRequest, nodeNames: readonly string[]): Promise<WorkerRunReply> {
@@ -15,11 +15,11 @@ export async function runIntoSession(engine: Engine, session: RunSession, req: S
   current.set(session, token);
   session.history.begin(nodeNames);
   session.timeline.toEnd();
-  const onBatch = Comlink.proxy((batch: HistoryEntry[]) => {
-    if (current.get(session) === token) session.history.append(batch);
+  const onBatch = Comlink.proxy((json: string) => {
+    if (current.get(session) === token) session.history.appendJson(json);
   });
   try {
-    const reply = await engine.run(req, onBatch);
+    const reply = await engine.runJson(req, onBatch);
     if (current.get(session) === token) {
       if (reply.ok) session.history.complete();
       else session.history.clear();

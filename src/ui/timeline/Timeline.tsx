@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from 'react';
 import { formatUs } from '../format-time';
-import { useHistory, useMoment, useTimeline } from '../workspace/workspace-context';
+import { useHistory, useMomentNow, useTimeline } from '../workspace/workspace-context';
 import { StepIcon } from './step-icons';
 
 const SMALL_STEP_US = 1_000;
@@ -13,7 +13,7 @@ const BIG_STEP_US = 100_000;
  */
 export function Timeline() {
   const history = useHistory();
-  const moment = useMoment();
+  const moment = useMomentNow();
   const timeline = useTimeline();
   const endUs = history.endUs;
   const empty = history.length === 0;

@@ -30,7 +30,7 @@ export class TimelineStore {
     const n = this.history.length;
     if (n === 0) return;
     const seq = Math.min(n - 1, Math.max(-1, this.moment.seq + delta));
-    this.set(seq < 0 ? START : { timeUs: this.history.entries[seq]!.timeUs, seq }, false);
+    this.set(seq < 0 ? START : { timeUs: this.history.timeOf(seq), seq }, false);
   }
 
   /** Moves by simulated time, landing on the last entry at the new time. */

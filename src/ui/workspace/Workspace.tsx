@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Timeline } from '../timeline/Timeline';
 import { useTimelineShortcuts } from '../timeline/use-timeline-shortcuts';
 import { ChartsView } from '../views/charts/ChartsView';
@@ -10,9 +11,10 @@ import { WorkspaceContext } from './workspace-context';
 
 /**
  * Every view of a run under one timeline. A page owns the RunSession and feeds it history; the
- * playground does it from built-in scenarios, the lab page will from lab runs.
+ * playground does it from built-in scenarios, the lab page will from lab runs. Memoised: the
+ * page's own state changes (a typed seed, a running flag) never re-render the views.
  */
-export function Workspace({ session }: { session: RunSession }) {
+export const Workspace = memo(function Workspace({ session }: { session: RunSession }) {
   useTimelineShortcuts(session.timeline);
   return (
     <WorkspaceContext.Provider value={session}>
@@ -30,4 +32,4 @@ export function Workspace({ session }: { session: RunSession }) {
       </div>
     </WorkspaceContext.Provider>
   );
-}
+});

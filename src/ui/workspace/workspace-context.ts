@@ -1,4 +1,4 @@
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, startTransition, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import type { HistoryStore } from '../history/history-store';
 import type { Moment, MomentTarget } from '../timeline/moment';
 import type { TimelineStore } from '../timeline/timeline-store';
@@ -13,15 +13,40 @@ export function useSession(): RunSession {
   return s;
 }
 
-/** Re-renders at most once per animation frame while history streams in; returns the store. */
-export function useHistory(): HistoryStore {
+/**
+ * Follows a store with transition updates: React renders them in slices and yields to the main
+ * thread between components, so a refresh of every view never becomes one long task while the
+ * worker's batches are arriving. The price is that a view may lag its store by a frame.
+ */
+function useTransitionStore<T>(subscribe: (l: () => void) => () => void, read: () => T, active: boolean): T {
+  const [value, setValue] = useState(read);
+  useEffect(() => {
+    if (!active) return;
+    const update = (): void => startTransition(() => setValue(read));
+    update();
+    return subscribe(update);
+  }, [subscribe, read, active]);
+  return value;
+}
+
+/**
+ * Re-renders (as a transition) when the history changes; returns the store. An inactive view
+ * (off screen) does not follow until it is active again, then catches up at once.
+ */
+export function useHistory(active = true): HistoryStore {
   const { history } = useSession();
-  useSyncExternalStore(history.subscribe, history.getVersion);
+  useTransitionStore(history.subscribe, history.getVersion, active);
   return history;
 }
 
-/** The shared current moment. */
-export function useMoment(): Moment {
+/** The shared current moment, for views (updates as transitions; frozen while inactive). */
+export function useMoment(active = true): Moment {
+  const { timeline } = useSession();
+  return useTransitionStore(timeline.subscribe, timeline.getMoment, active);
+}
+
+/** The current moment without delay, for the controls that set it (a slider must not lag its thumb). */
+export function useMomentNow(): Moment {
   const { timeline } = useSession();
   return useSyncExternalStore(timeline.subscribe, timeline.getMoment);
 }

@@ -1,6 +1,7 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import { useHistory, useMoment, useSession } from '../../workspace/workspace-context';
+import { useOnScreen } from '../use-on-screen';
 import { UPlotChart } from './UPlotChart';
 
 /**
@@ -9,8 +10,10 @@ import { UPlotChart } from './UPlotChart';
  */
 export function ChartsView() {
   const session = useSession();
-  const history = useHistory();
-  const moment = useMoment();
+  const ref = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(ref);
+  const history = useHistory(onScreen);
+  const moment = useMoment(onScreen);
   const version = history.version;
   const series = useMemo(() => history.metrics.series(history.endUs), [history, version]);
   const throughput = useMemo<uPlot.AlignedData>(() => [series.timeS, series.deliveredPerS], [series]);
@@ -20,7 +23,7 @@ export function ChartsView() {
   const pick = (timeS: number): void => session.jumpTo({ timeUs: Math.max(0, timeS * 1_000_000) });
 
   return (
-    <section className="panel view charts" aria-labelledby="charts-title">
+    <section ref={ref} className="panel view charts" aria-labelledby="charts-title">
       <h2 id="charts-title">Metrics</h2>
       <UPlotChart testId="chart-throughput" title="Messages delivered per simulated second" unit="msg/s" data={throughput} series={[{ label: 'delivered', stroke: '#6cb6ff' }]} cursorS={cursorS} onPickTime={pick} />
       <UPlotChart

@@ -40,11 +40,12 @@ export function UPlotChart({ title, data, series, unit, cursorS, onPickTime, hei
   useEffect(() => {
     const el = wrapRef.current!;
     const opts: uPlot.Options = {
-      width: Math.max(200, el.clientWidth),
+      width: Math.max(200, el.clientWidth || 400),
       height,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      scales: { x: { time: false } },
+      // Rates and latencies start at zero, so a dip is never drawn deeper than it was.
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { ...AXIS, values: (_u, ticks) => ticks.map((t) => `${+t.toFixed(3)} s`) },
         { ...AXIS, size: 64, values: (_u, ticks) => ticks.map((t) => `${+t.toFixed(2)}`) },
@@ -70,13 +71,17 @@ export function UPlotChart({ title, data, series, unit, cursorS, onPickTime, hei
     };
     const plot = new uPlot(opts, data, el);
     plotRef.current = plot;
-    const onClick = (): void => {
-      const left = plot.cursor.left;
-      if (left === undefined || left < 0) return;
+    // Position from the click itself: uPlot's cursor uses a rectangle cached at the last scroll,
+    // which can be stale right after the page scrolled the chart into view.
+    const onClick = (e: MouseEvent): void => {
+      const left = e.clientX - plot.over.getBoundingClientRect().left;
+      if (left < 0) return;
       pickRef.current(plot.posToVal(left, 'x'));
     };
     plot.over.addEventListener('click', onClick);
-    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth > 0) plot.setSize({ width: Math.max(200, el.clientWidth), height });
+    });
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -86,17 +91,21 @@ export function UPlotChart({ title, data, series, unit, cursorS, onPickTime, hei
     // The chart is built once; data and cursor flow in through the effects below.
   }, []);
 
+  // New data redraws everything (the cursor hook included); a moved cursor alone only redraws.
+  // Both in one effect: a cached-path redraw right after setData would drop the new paths.
+  const drawn = useRef<uPlot.AlignedData>(undefined);
   useEffect(() => {
-    plotRef.current?.setData(data);
-  }, [data]);
-
-  useEffect(() => {
+    const plot = plotRef.current;
     cursorRef.current = cursorS;
-    plotRef.current?.redraw(false, false);
-  }, [cursorS]);
+    if (!plot) return;
+    if (drawn.current !== data) {
+      drawn.current = data;
+      plot.setData(data);
+    } else plot.redraw(false, false);
+  }, [data, cursorS]);
 
   return (
-    <figure className="chart" data-testid={testId}>
+    <figure className="chart" data-testid={testId} data-points={data[0].length}>
       <figcaption>{title}</figcaption>
       <div ref={wrapRef} className="chart-plot" />
     </figure>

@@ -1,7 +1,8 @@
-import { useMemo, useState, type CSSProperties } from 'react';
+import { useMemo, useRef, useState, type CSSProperties } from 'react';
 import { CONSOLE_LEVELS, type ConsoleLevel } from '../../history/console-lines';
 import { formatUs } from '../../format-time';
 import { useHistory, useMoment, useSession } from '../../workspace/workspace-context';
+import { useOnScreen } from '../use-on-screen';
 import { VirtualRows } from '../VirtualRows';
 import { filterConsole } from './filter-console';
 
@@ -15,8 +16,10 @@ const HEIGHT_PX = 290;
  */
 export function ConsoleView() {
   const session = useSession();
-  const history = useHistory();
-  const moment = useMoment();
+  const ref = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(ref);
+  const history = useHistory(onScreen);
+  const moment = useMoment(onScreen);
   const [node, setNode] = useState('');
   const [levels, setLevels] = useState<ReadonlySet<ConsoleLevel>>(() => new Set(CONSOLE_LEVELS));
   const [text, setText] = useState('');
@@ -56,7 +59,7 @@ export function ConsoleView() {
   };
 
   return (
-    <section className="panel view console" aria-labelledby="console-title">
+    <section ref={ref} className="panel view console" aria-labelledby="console-title">
       <h2 id="console-title">Console</h2>
       <div className="console-filters" role="group" aria-label="Console filters">
         <label>

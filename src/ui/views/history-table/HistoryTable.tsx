@@ -1,7 +1,8 @@
-import type { CSSProperties } from 'react';
+import { useRef, type CSSProperties } from 'react';
 import type { HistoryEntry } from '../../../sim';
 import { formatUs } from '../../format-time';
 import { useHistory, useMoment, useSession } from '../../workspace/workspace-context';
+import { useOnScreen } from '../use-on-screen';
 import { VirtualRows } from '../VirtualRows';
 
 const ROW_PX = 30;
@@ -14,12 +15,14 @@ const COLUMNS = ['#', 'Time', 'Kind', 'Node', 'Peer', 'Msg', 'Data'];
  */
 export function HistoryTable() {
   const session = useSession();
-  const history = useHistory();
-  const moment = useMoment();
+  const ref = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(ref);
+  const history = useHistory(onScreen);
+  const moment = useMoment(onScreen);
   const count = Math.min(history.length, moment.seq + 1);
 
   const row = (i: number, style: CSSProperties) => {
-    const e: HistoryEntry = history.entries[i]!;
+    const e: HistoryEntry = history.entry(i);
     const current = i === moment.seq;
     return (
       <div key={i} role="row" aria-rowindex={i + 2} aria-current={current ? 'true' : undefined} className={`htable-row${current ? ' current' : ''}`} style={style}>
@@ -43,7 +46,7 @@ export function HistoryTable() {
   };
 
   return (
-    <section className="panel view history-table" aria-labelledby="htable-title">
+    <section ref={ref} className="panel view history-table" aria-labelledby="htable-title">
       <h2 id="htable-title">History up to the current moment</h2>
       <div role="table" aria-labelledby="htable-title" aria-rowcount={count + 1} data-testid="history-table" data-rows={count}>
         <div role="rowgroup">

@@ -4,6 +4,7 @@ import type { HistoryStore } from '../../history/history-store';
 import { formatUs } from '../../format-time';
 import { useHistory, useMoment, useSession } from '../../workspace/workspace-context';
 import { useElementWidth } from '../use-element-width';
+import { useOnScreen } from '../use-on-screen';
 import { useFrameCallback } from '../use-frame-callback';
 import { ARROWS_DETAIL_MAX, drawSpaceTime, type DrawStats } from './draw-space-time';
 import { arrowSegment } from './arrow-geometry';
@@ -32,9 +33,10 @@ const DRAG_PX = 4;
  */
 export function SpaceTimeView() {
   const session = useSession();
-  const history = useHistory();
-  const moment = useMoment();
   const wrapRef = useRef<HTMLDivElement>(null);
+  const onScreen = useOnScreen(wrapRef);
+  const history = useHistory(onScreen);
+  const moment = useMoment(onScreen);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const width = useElementWidth(wrapRef);
   const [win, setWin] = useState<ViewWindow>(FIT);
@@ -48,7 +50,7 @@ export function SpaceTimeView() {
   const layout = makeLayout(width, lanes, startUs, endUs);
 
   // A new run starts with the whole history in view and nothing selected.
-  const runKey = history.entries;
+  const runKey = history.runId;
   useEffect(() => {
     setWin(FIT);
     setSelection(undefined);

@@ -117,13 +117,13 @@ function drawConeLanes({ ctx, layout: l, history: h }: DrawInput, cone: CausalCo
     const p = cone.past[lane]!;
     if (p >= 0 && p < h.length) {
       ctx.fillStyle = PALETTE.pastLane;
-      const x = xOf(l, h.entries[p]!.timeUs);
+      const x = xOf(l, h.timeOf(p));
       ctx.fillRect(l.gutterPx, y, x - l.gutterPx, band);
     }
     const f = cone.future[lane]!;
     if (f !== NO_FUTURE && f < h.length) {
       ctx.fillStyle = PALETTE.futureLane;
-      const x = xOf(l, h.entries[f]!.timeUs);
+      const x = xOf(l, h.timeOf(f));
       ctx.fillRect(x, y, l.widthPx - x, band);
     }
   }

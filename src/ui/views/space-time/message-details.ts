@@ -22,9 +22,9 @@ export interface MessageDetails {
 
 export function messageDetails(h: HistoryStore, a: number): MessageDetails {
   const m = h.messages;
-  const send = h.entries[m.sendSeq[a]!];
+  const send = h.entry(m.sendSeq[a]!);
   const endSeq = m.endSeq[a]!;
-  const end = endSeq >= 0 ? h.entries[endSeq] : undefined;
+  const end = endSeq >= 0 ? h.entry(endSeq) : undefined;
   const label = (send?.data ?? {}) as Record<string, unknown>;
   const { type, vc, ...rest } = typeof label === 'object' && label !== null ? label : ({} as Record<string, unknown>);
   const words = [typeof type === 'string' ? type : 'message', ...Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`)];

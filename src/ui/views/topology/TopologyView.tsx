@@ -1,7 +1,8 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { formatUs } from '../../format-time';
 import type { NodeLife } from '../../history/node-states';
 import { useHistory, useMoment } from '../../workspace/workspace-context';
+import { useOnScreen } from '../use-on-screen';
 import { circleLayout } from './circle-layout';
 import { messagesInFlight } from './in-flight';
 
@@ -15,8 +16,10 @@ const NODE_R_MAX = 26;
  * outlined amber, and every message on the wire as a dot moving along its link.
  */
 export function TopologyView() {
-  const history = useHistory();
-  const moment = useMoment();
+  const ref = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(ref);
+  const history = useHistory(onScreen);
+  const moment = useMoment(onScreen);
   const names = history.nodes.names;
   const n = names.length;
   const nodeR = Math.max(12, Math.min(NODE_R_MAX, 160 / Math.max(1, n)));
@@ -51,7 +54,7 @@ export function TopologyView() {
   const summary = `At ${formatUs(moment.timeUs)}: ${n} nodes; ${down.length ? `crashed: ${down.join(', ')}` : 'none crashed'}; ${paused.length ? `paused: ${paused.join(', ')}; ` : ''}${cutCount} of ${links.length} links cut by a partition; ${flight.total} messages in flight.`;
 
   return (
-    <section className="panel view topology" aria-labelledby="topology-title">
+    <section ref={ref} className="panel view topology" aria-labelledby="topology-title">
       <h2 id="topology-title">Topology</h2>
       <svg viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-label={summary} data-testid="topology">
         <g className="links">
