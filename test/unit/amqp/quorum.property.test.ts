@@ -116,6 +116,8 @@ function runScenario(s: Schedule): { confirmed: string[]; drained: Set<string>; 
 
 describe('quorum queues under a single node crash (property)', () => {
   it('never lose a confirmed persistent message', () => {
+    let runs = 0;
+    let withConfirms = 0;
     fc.assert(
       fc.property(
         fc.record({
@@ -131,10 +133,14 @@ describe('quorum queues under a single node crash (property)', () => {
           const { confirmed, drained, published } = runScenario(s);
           const lost = confirmed.filter((b) => !drained.has(b));
           expect(lost, `seed ${s.seed}, schedule ${JSON.stringify(s)}: ${lost.length} of ${confirmed.length} confirmed (of ${published} published) lost`).toEqual([]);
-          expect(confirmed.length).toBeGreaterThan(0);
+          runs++;
+          // A publisher cut off with the victim may see no confirm at all: safe, but says nothing.
+          if (confirmed.length > 0) withConfirms++;
         },
       ),
-      { numRuns: 40 },
+      { numRuns: Number(process.env.QQ_RUNS ?? 40) },
     );
+    // The property is not vacuous: most runs had confirmed messages to lose.
+    expect(withConfirms).toBeGreaterThan(runs / 2);
   });
 });

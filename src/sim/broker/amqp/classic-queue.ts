@@ -12,7 +12,7 @@
 
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
-import { AmqpKinds } from './kinds.ts';
+import { AmqpKinds, deliverData } from './kinds.ts';
 import type { AmqpMessage } from './message.ts';
 import type { QueueRecord } from './metadata.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
@@ -31,8 +31,6 @@ interface ConsumerInfo {
 
 export class ClassicQueue {
   readonly store: QueueStore;
-  /** Ack tag → message, for history and persistence when the ack comes. */
-  private readonly unacked = new Map<number, { readonly msg: AmqpMessage; readonly ch: string }>();
   /** Persistent messages on disk: message → log sequence. */
   private readonly persisted = new Map<AmqpMessage, number>();
   private readonly log: QueueLog | undefined;
@@ -130,20 +128,19 @@ export class ClassicQueue {
   channels(): string[] {
     const out = new Set<string>();
     for (const c of this.consumers.values()) out.add(c.ch);
-    for (const u of this.unacked.values()) out.add(u.ch);
+    for (const u of this.store.unackedDeliveries()) out.add(u.channelId);
     return [...out];
   }
 
   /** Messages held (ready and unacknowledged) and their bytes, for the node's memory monitor. */
   memory(): { messages: number; bytes: number } {
-    let bytes = this.store.messageBytesReady;
-    for (const u of this.unacked.values()) bytes += u.msg.bodySize;
-    return { messages: this.store.messagesReady + this.unacked.size, bytes };
+    const s = this.store;
+    return { messages: s.messagesReady + s.messagesUnacknowledged, bytes: s.messageBytesReady + s.messageBytesUnacknowledged };
   }
 
   /** Messages that a crash of this node loses: all of a transient queue, the transient ones of a durable queue. */
   volatileMessages(): AmqpMessage[] {
-    const all = [...this.store.readyMessages().map((e) => e.message), ...[...this.unacked.values()].map((u) => u.msg)];
+    const all = [...this.store.readyMessages().map((e) => e.message), ...this.store.unackedDeliveries().map((u) => u.message)];
     return all.filter((m) => !this.persisted.has(m));
   }
 
@@ -197,31 +194,29 @@ export class ClassicQueue {
     this.maybeAutoDelete();
   }
 
-  private settle(ch: string, tags: readonly number[], op: 'ack' | 'reject' | 'requeue', why: 'recover' | undefined): void {
+  private settle(_ch: string, tags: readonly number[], op: 'ack' | 'reject' | 'requeue', why: 'recover' | undefined): void {
     const now = this.host.nowMs();
-    for (const t of tags) {
-      const u = this.unacked.get(t);
+    const history = this.host.messageHistory;
+    for (let i = 0; i < tags.length; i++) {
+      const u = this.store.unackedDelivery(tags[i]!);
       if (u === undefined) continue;
-      this.unacked.delete(t);
+      const msg = u.entry.message;
       if (op === 'ack') {
-        this.host.recordMessage(AmqpKinds.ack, { id: u.msg.id, q: this.name });
-        this.removed(u.msg);
+        if (history) this.host.recordMessage(AmqpKinds.ack, { id: msg.id, q: this.name });
+        if (this.persisted.size > 0) this.removed(msg);
       } else {
-        this.host.recordMessage(AmqpKinds.nack, { id: u.msg.id, q: this.name, requeue: op === 'requeue' });
-        if (op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id: u.msg.id, q: this.name, why: why ?? 'nack' });
+        this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
+        if (op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id: msg.id, q: this.name, why: why ?? 'nack' });
       }
     }
-    void ch;
     this.apply(op === 'ack' ? this.store.ack(tags, now) : this.store.reject(tags, op === 'requeue', now));
   }
 
   /** The channel closed or its connection or node died: its consumers go, its deliveries come back. */
   channelDown(ch: string): void {
     for (const [key, c] of this.consumers) if (c.ch === ch) this.consumers.delete(key);
-    for (const [tag, u] of this.unacked) {
-      if (u.ch !== ch) continue;
-      this.unacked.delete(tag);
-      this.host.recordMessage(AmqpKinds.requeue, { id: u.msg.id, q: this.name, why: 'channel-closed' });
+    for (const u of this.store.unackedDeliveries()) {
+      if (u.channelId === ch) this.host.recordMessage(AmqpKinds.requeue, { id: u.message.id, q: this.name, why: 'channel-closed' });
     }
     this.apply(this.store.channelDown(ch, this.host.nowMs()));
     this.maybeAutoDelete();
@@ -233,9 +228,8 @@ export class ClassicQueue {
     const d = step.delivery;
     let get: GetResult | undefined;
     if (d !== undefined) {
-      this.host.recordMessage(AmqpKinds.deliver, { id: d.message.id, q: this.name, ch, redelivered: d.redelivered, noAck });
-      if (d.ackTag !== undefined) this.unacked.set(d.ackTag, { msg: d.message, ch });
-      else this.removed(d.message);
+      this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, this.name, ch, d.redelivered, noAck));
+      if (d.ackTag === undefined) this.removed(d.message);
       get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
     }
     this.host.toChannel({ k: 'ch.reply', ch, rid, reply: this.stat(), ...(get === undefined ? {} : { get }) });
@@ -286,9 +280,8 @@ export class ClassicQueue {
     const deliveries = step.deliveries;
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
-      if (d.ackTag !== undefined) this.unacked.set(d.ackTag, { msg: d.message, ch: d.channelId });
-      else this.removed(d.message);
-      this.host.recordMessage(AmqpKinds.deliver, { id: d.message.id, q, ch: d.channelId, consumer: d.consumerTag, redelivered: d.redelivered, noAck: d.ackTag === undefined });
+      if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
+      if (this.host.messageHistory) this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined));
       const ev: ChannelEvent = {
         k: 'ch.deliver',
         ch: d.channelId,
@@ -366,3 +359,4 @@ export class ClassicQueue {
     }
   }
 }
+

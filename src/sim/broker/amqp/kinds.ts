@@ -52,3 +52,11 @@ export const AmqpKinds = {
 } as const;
 
 export type AmqpKind = (typeof AmqpKinds)[keyof typeof AmqpKinds];
+
+/** The data of an `amqp.deliver` entry: flags only when set, to keep the history small. */
+export function deliverData(id: string, q: string, ch: string, redelivered: boolean, noAck: boolean): Record<string, unknown> {
+  const d: Record<string, unknown> = { id, q, ch };
+  if (redelivered) d.redelivered = true;
+  if (noAck) d.noAck = true;
+  return d;
+}

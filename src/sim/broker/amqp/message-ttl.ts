@@ -11,9 +11,10 @@ import type { QueueConfig } from './queue-args.ts';
 
 /** The expiry instant in ms, or undefined when neither TTL applies. */
 export function messageExpiryAtMs(config: QueueConfig, message: AmqpMessage, nowMs: number): number | undefined {
-  const ttls = [config.messageTtlMs, message.ttlMs].filter((t): t is number => t !== undefined);
-  if (ttls.length === 0) return undefined;
-  const ttl = Math.min(...ttls);
+  const a = config.messageTtlMs;
+  const b = message.ttlMs;
+  if (a === undefined && b === undefined) return undefined;
+  const ttl = a === undefined ? (b as number) : b === undefined ? a : Math.min(a, b);
   if (config.type === 'quorum' && ttl === 0) return nowMs + 1;
   return nowMs + ttl;
 }

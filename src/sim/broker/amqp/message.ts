@@ -83,6 +83,9 @@ export interface PublishInput {
   readonly bodySize: number;
 }
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** The largest TTL RabbitMQ accepts: ten years in milliseconds (`rabbit_misc:check_expiry/1`). */
 export const MAX_EXPIRY_MS = 315_360_000_000;
 
@@ -94,6 +97,21 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
   const ttl = parseExpiration(input.properties.expiration);
   if (!ttl.ok) return fail(ttl.error);
   const headers = input.properties.headers;
+  if (headers === undefined || headers.length === 0) {
+    // Nothing to read from headers (no CC, BCC or x-death): the common case, kept cheap.
+    return ok({
+      id: input.id,
+      exchange: input.exchange,
+      routingKeys: [input.routingKey],
+      bccKeys: NO_KEYS,
+      properties: input.properties,
+      body: input.body,
+      bodySize: input.bodySize,
+      ttlMs: ttl.value,
+      deaths: undefined,
+      annotations: NO_ANNOTATIONS,
+    });
+  }
   const cc = headerRoutes(headers, 'CC');
   if (!cc.ok) return fail(cc.error);
   const bcc = headerRoutes(headers, 'BCC');
@@ -115,13 +133,15 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
   });
 }
 
+const NO_EXPIRATION: AmqpResult<number | undefined> = Object.freeze({ ok: true, value: undefined });
+
 /**
  * `rabbit_basic:parse_expiration/1` and the channel's check: undefined when absent, else an
  * integer within 0…{@link MAX_EXPIRY_MS}. Like Erlang's `string:to_integer/1`, a sign is allowed
  * and leading zeros are fine; anything after the digits is an error.
  */
 export function parseExpiration(expiration: string | undefined): AmqpResult<number | undefined> {
-  if (expiration === undefined) return ok(undefined);
+  if (expiration === undefined) return NO_EXPIRATION;
   const m = /^[+-]?\d+/.exec(expiration);
   let reason: string | undefined;
   let n = 0;
@@ -162,6 +182,10 @@ export interface DeliveryAnnotations {
  */
 export function deliveredHeaders(msg: AmqpMessage, extra: DeliveryAnnotations = {}): FieldTable | undefined {
   const original = msg.properties.headers;
+  // Nothing to add and nothing to sort: the headers go out as they came in (the common case).
+  if (msg.deaths === undefined && msg.annotations === NO_ANNOTATIONS && !(extra.deliveryCount !== undefined && extra.deliveryCount > 0) && (original === undefined || original.length === 0)) {
+    return original;
+  }
   let headers: FieldTable = original ?? [];
   if (msg.deaths !== undefined) headers = tableSet(headers, 'x-death', xDeathHeader(msg.deaths));
   const annotations: FieldEntry[] = Object.keys(msg.annotations).map((name) => ({

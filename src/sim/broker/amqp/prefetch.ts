@@ -46,26 +46,36 @@ export function consumerKey(channelId: string, consumerTag: string): string {
   return `${channelId}\u0000${consumerTag}`;
 }
 
+/** The ring's own, mutable record of a consumer (handed out read-only). */
+type MutableConsumer = { -readonly [K in keyof ConsumerState]: ConsumerState[K] };
+
 /** The line of consumers of one queue. */
 export class ConsumerRing {
-  private readonly consumers = new Map<string, ConsumerState>();
+  private readonly consumers = new Map<string, MutableConsumer>();
   /** Keys in service order: priority descending, arrival order within a priority. */
   private line: string[] = [];
   /** Keys taken out of the line because they could not receive; insertion-ordered. */
   private readonly blocked = new Map<string, 'prefetch' | 'channel'>();
+  /** Each registered consumer's key, by object, so a settle need not rebuild the key string. */
+  private readonly keyOf = new Map<ConsumerState, string>();
 
   /** Registers a consumer at the back of its priority's line. */
   add(spec: ConsumerSpec): void {
     const key = consumerKey(spec.channelId, spec.consumerTag);
     if (this.consumers.has(key)) throw new Error(`consumer '${spec.consumerTag}' already present on its channel`);
-    this.consumers.set(key, { ...spec, unacked: 0 });
+    const c: MutableConsumer = { ...spec, unacked: 0 };
+    this.consumers.set(key, c);
+    this.keyOf.set(c, key);
     this.enqueue(key);
   }
 
   /** Removes a consumer (cancel or channel closed); returns whether it existed. */
   remove(channelId: string, consumerTag: string): boolean {
     const key = consumerKey(channelId, consumerTag);
-    if (!this.consumers.delete(key)) return false;
+    const c = this.consumers.get(key);
+    if (c === undefined) return false;
+    this.consumers.delete(key);
+    this.keyOf.delete(c);
     this.line = this.line.filter((k) => k !== key);
     this.blocked.delete(key);
     return true;
@@ -93,7 +103,7 @@ export class ConsumerRing {
   take(channelCanSend?: ChannelCanSend): ConsumerState | undefined {
     while (this.line.length > 0) {
       const key = this.line.shift() as string;
-      const c = this.consumers.get(key) as ConsumerState;
+      const c = this.consumers.get(key) as MutableConsumer;
       // The consumer's own credit first: a channel gate that says yes has reserved a delivery.
       if (!creditLeft(c)) {
         this.blocked.set(key, 'prefetch');
@@ -103,10 +113,9 @@ export class ConsumerRing {
         this.blocked.set(key, 'channel');
         continue;
       }
-      const updated: ConsumerState = c.ackRequired ? { ...c, unacked: c.unacked + 1 } : c;
-      this.consumers.set(key, updated);
+      if (c.ackRequired) c.unacked += 1;
       this.enqueue(key);
-      return updated;
+      return c;
     }
     return undefined;
   }
@@ -116,14 +125,24 @@ export class ConsumerRing {
    * unblocked it (it rejoined the line), so the queue should try to deliver again.
    */
   settled(channelId: string, consumerTag: string, count: number): boolean {
-    const key = consumerKey(channelId, consumerTag);
-    const c = this.consumers.get(key);
-    if (c === undefined || !c.ackRequired) return false;
+    const c = this.consumers.get(consumerKey(channelId, consumerTag));
+    return c === undefined ? false : this.settledConsumer(c, count);
+  }
+
+  /**
+   * {@link settled} for a consumer state this ring handed out (`take`); a consumer that has been
+   * removed since is ignored.
+   */
+  settledConsumer(state: ConsumerState, count: number): boolean {
+    const key = this.keyOf.get(state);
+    if (key === undefined) return false;
+    const c = state as MutableConsumer;
+    const consumerTag = c.consumerTag;
+    if (!c.ackRequired) return false;
     const unacked = c.unacked - count;
     if (unacked < 0) throw new Error(`consumer '${consumerTag}' settled more deliveries than it had`);
-    const updated = { ...c, unacked };
-    this.consumers.set(key, updated);
-    if (this.blocked.get(key) === 'prefetch' && creditLeft(updated)) {
+    c.unacked = unacked;
+    if (this.blocked.size > 0 && this.blocked.get(key) === 'prefetch' && creditLeft(c)) {
       this.blocked.delete(key);
       this.enqueue(key);
       return true;
@@ -153,7 +172,13 @@ export class ConsumerRing {
   /** Inserts at the back of the key's priority group (`priority_queue:in/3`). */
   private enqueue(key: string): void {
     const p = (this.consumers.get(key) as ConsumerState).priority;
-    const at = this.line.findIndex((k) => (this.consumers.get(k) as ConsumerState).priority < p);
+    const line = this.line;
+    // The line is sorted by priority, highest first: most often the newcomer simply goes last.
+    if (line.length === 0 || (this.consumers.get(line[line.length - 1]!) as ConsumerState).priority >= p) {
+      line.push(key);
+      return;
+    }
+    const at = line.findIndex((k) => (this.consumers.get(k) as ConsumerState).priority < p);
     if (at < 0) this.line.push(key);
     else this.line.splice(at, 0, key);
   }

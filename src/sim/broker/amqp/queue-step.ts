@@ -63,11 +63,21 @@ export interface GetStep extends QueueStep {
 /** `basic.consume`. */
 export type ConsumeStep = (QueueStep & { readonly ok: true }) | { readonly ok: false; readonly reason: 'consumer-limit' | 'duplicate-tag' };
 
-/** Collects the outputs of one operation. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Collects the outputs of one operation. Most operations produce no dead-letters and at most a
+ * few deliveries, so the arrays are only allocated when something is added.
+ */
 export class StepBuilder {
-  readonly deliveries: Delivery[] = [];
-  readonly deadLetters: DeadLetterRequest[] = [];
+  deliveries: Delivery[] = NONE as never as Delivery[];
+  deadLetters: DeadLetterRequest[] = NONE as never as DeadLetterRequest[];
+  deliver(d: Delivery): void {
+    if (this.deliveries === (NONE as unknown)) this.deliveries = [];
+    this.deliveries.push(d);
+  }
   deadLetter(message: AmqpMessage, reason: DeadLetterReason): void {
+    if (this.deadLetters === (NONE as unknown)) this.deadLetters = [];
     this.deadLetters.push({ message, reason });
   }
   build(): QueueStep {

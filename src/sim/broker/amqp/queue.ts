@@ -39,7 +39,7 @@
 import type { AmqpMessage } from './message.ts';
 import { isBelowSoftLimit, isOverLimit, wouldOverflow } from './length-limit.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
-import { ConsumerRing, type ChannelCanSend } from './prefetch.ts';
+import { ConsumerRing, type ChannelCanSend, type ConsumerState } from './prefetch.ts';
 import type { QueueConfig } from './queue-args.ts';
 import { QueueLease } from './queue-lease.ts';
 import {
@@ -68,6 +68,8 @@ interface Unacked {
   readonly entry: QueuedMessage;
   readonly consumerTag: string | undefined;
   readonly channelId: string;
+  /** The ring's record of the consumer it went to (undefined for `basic.get`). */
+  readonly consumer: ConsumerState | undefined;
 }
 
 /** One queue. */
@@ -80,6 +82,7 @@ export class QueueStore {
   private nextAckTag = 1;
   /** Quorum `reject-publish`: enqueuers have been told to refuse publishes. */
   private rejectingPublishes = false;
+  private unackedBytes = 0;
 
   constructor(
     readonly config: QueueConfig,
@@ -106,6 +109,11 @@ export class QueueStore {
     return this.ready.byteSize;
   }
 
+  /** Body bytes of unacknowledged deliveries. */
+  get messageBytesUnacknowledged(): number {
+    return this.unackedBytes;
+  }
+
   /** `messages_unacknowledged`. */
   get messagesUnacknowledged(): number {
     return this.unacked.size;
@@ -119,6 +127,11 @@ export class QueueStore {
   /** Ready messages in delivery order, for inspectors and tests. */
   readyMessages(): readonly QueuedMessage[] {
     return this.ready.toArray();
+  }
+
+  /** One unacknowledged delivery by its ack tag (what a settle is about to settle). */
+  unackedDelivery(ackTag: number): { readonly entry: QueuedMessage; readonly channelId: string; readonly consumerTag: string | undefined } | undefined {
+    return this.unacked.get(ackTag);
   }
 
   /** Unacknowledged deliveries in delivery order: ack tag, consumer, channel, message. */
@@ -165,16 +178,16 @@ export class QueueStore {
   publish(message: AmqpMessage, nowMs: number): PublishStep {
     const step = new StepBuilder();
     if (this.ready.length + this.unacked.size >= this.limits.messagesMax) {
-      return { ...step.build(), accepted: false, rejectedBecause: 'store-limit' };
+      return { deliveries: step.deliveries, deadLetters: step.deadLetters, accepted: false, rejectedBecause: 'store-limit' };
     }
     const { type, overflow } = this.config;
     if (type === 'classic' && overflow !== 'drop-head' && wouldOverflow(this.config, this.ready, message.bodySize)) {
       // maybe_deliver_or_enqueue/3: refused before any delivery attempt.
       if (overflow === 'reject-publish-dlx') step.deadLetter(message, 'maxlen');
-      return { ...step.build(), accepted: false, rejectedBecause: 'overflow' };
+      return { deliveries: step.deliveries, deadLetters: step.deadLetters, accepted: false, rejectedBecause: 'overflow' };
     }
     if (type === 'quorum' && overflow === 'reject-publish' && this.rejectingPublishes) {
-      return { ...step.build(), accepted: false, rejectedBecause: 'overflow' };
+      return { deliveries: step.deliveries, deadLetters: step.deadLetters, accepted: false, rejectedBecause: 'overflow' };
     }
     const entry: QueuedMessage = {
       seqId: this.nextSeqId++,
@@ -189,8 +202,8 @@ export class QueueStore {
       if (this.ready.length === 0) {
         const consumer = this.ring.take(this.channelCanSend);
         if (consumer !== undefined) {
-          this.deliver(entry, consumer.consumerTag, consumer.channelId, consumer.ackRequired, step);
-          return { ...step.build(), accepted: true };
+          this.deliver(entry, consumer, consumer.channelId, consumer.ackRequired, step);
+          return { deliveries: step.deliveries, deadLetters: step.deadLetters, accepted: true };
         }
       }
       this.ready.append(entry);
@@ -202,7 +215,7 @@ export class QueueStore {
       this.dispatch(nowMs, step);
       this.evaluateQuorumLimit(step);
     }
-    return { ...step.build(), accepted: true };
+    return { deliveries: step.deliveries, deadLetters: step.deadLetters, accepted: true };
   }
 
   /**
@@ -255,7 +268,7 @@ export class QueueStore {
     const step = new StepBuilder();
     this.dispatch(nowMs, step);
     this.afterChange(step);
-    return { ...step.build(), ok: true };
+    return { deliveries: step.deliveries, deadLetters: step.deadLetters, ok: true };
   }
 
   /** `basic.cancel`: the consumer stops receiving; its unacked deliveries stay unacked. */
@@ -277,7 +290,7 @@ export class QueueStore {
       this.dropExpiredAtHead(nowMs, step);
     }
     this.afterChange(step);
-    return { ...step.build(), delivery, messageCount: this.ready.length };
+    return { deliveries: step.deliveries, deadLetters: step.deadLetters, delivery, messageCount: this.ready.length };
   }
 
   /** `basic.ack` of these ack tags (unknown tags are ignored; the channel validates tags). */
@@ -347,16 +360,19 @@ export class QueueStore {
   /** Hands a message out; records it as unacked when an ack is expected. */
   private deliver(
     entry: QueuedMessage,
-    consumerTag: string | undefined,
+    consumer: ConsumerState | undefined,
     channelId: string,
     ackRequired: boolean,
     step: StepBuilder,
   ): Delivery {
+    const consumerTag = consumer?.consumerTag;
     const redelivered = this.config.type === 'classic' ? entry.redelivered : entry.deliveryCount > 0;
     let ackTag: number | undefined;
     if (ackRequired) {
       ackTag = this.nextAckTag++;
-      this.unacked.set(ackTag, { ackTag, entry: { ...entry, redelivered: true }, consumerTag, channelId });
+      // Kept as it was; a requeue marks it redelivered then.
+      this.unacked.set(ackTag, { ackTag, entry, consumerTag, channelId, consumer });
+      this.unackedBytes += entry.message.bodySize;
     }
     const delivery: Delivery = {
       queue: this.config.name,
@@ -367,7 +383,7 @@ export class QueueStore {
       redelivered,
       deliveryCount: entry.deliveryCount,
     };
-    if (consumerTag !== undefined) step.deliveries.push(delivery);
+    if (consumerTag !== undefined) step.deliver(delivery);
     return delivery;
   }
 
@@ -379,7 +395,7 @@ export class QueueStore {
       const consumer = this.ring.take(this.channelCanSend);
       if (consumer === undefined) return;
       const entry = this.ready.shift() as QueuedMessage;
-      this.deliver(entry, consumer.consumerTag, consumer.channelId, consumer.ackRequired, step);
+      this.deliver(entry, consumer, consumer.channelId, consumer.ackRequired, step);
     }
   }
 
@@ -390,6 +406,7 @@ export class QueueStore {
       const u = this.unacked.get(tag);
       if (u === undefined) continue;
       this.unacked.delete(tag);
+      this.unackedBytes -= u.entry.message.bodySize;
       taken.push(u);
     }
     return taken;
@@ -398,7 +415,7 @@ export class QueueStore {
   /** Frees prefetch slots of the consumers these deliveries went to. */
   private settleConsumers(settled: readonly Unacked[]): void {
     for (const u of settled) {
-      if (u.consumerTag !== undefined) this.ring.settled(u.channelId, u.consumerTag, 1);
+      if (u.consumer !== undefined) this.ring.settledConsumer(u.consumer, 1);
     }
   }
 

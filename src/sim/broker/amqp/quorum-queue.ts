@@ -23,8 +23,7 @@
 
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
-import { AmqpKinds } from './kinds.ts';
-import type { AmqpMessage } from './message.ts';
+import { AmqpKinds, deliverData } from './kinds.ts';
 import type { QueueRecord } from './metadata.ts';
 import type { GetResult, QueueCommand, QueueReply, RaftCommand, RaftEntry, RaftMessage } from './protocol.ts';
 import type { QueueHost } from './queue-host.ts';
@@ -63,7 +62,6 @@ export class QuorumMember {
   private deleted = false;
   // Replicated state besides the store (identical on every member).
   private readonly chSeq = new Map<string, number>();
-  private readonly unacked = new Map<number, { readonly msg: AmqpMessage; readonly ch: string; readonly tag: string | undefined }>();
   private readonly consumers = new Map<string, { readonly ch: string; readonly tag: string; readonly exclusive: boolean }>();
   // Leader-only bookkeeping.
   private readonly appliedReplies = new Map<string, number>();
@@ -145,16 +143,15 @@ export class QuorumMember {
 
   /** Messages held and their bytes (the leader's view), for the memory monitor. */
   memory(): { messages: number; bytes: number } {
-    let bytes = this.store.messageBytesReady;
-    for (const u of this.unacked.values()) bytes += u.msg.bodySize;
-    return { messages: this.store.messagesReady + this.unacked.size, bytes };
+    const s = this.store;
+    return { messages: s.messagesReady + s.messagesUnacknowledged, bytes: s.messageBytesReady + s.messageBytesUnacknowledged };
   }
 
   /** Channels holding consumers or deliveries of this queue (replicated state). */
   channels(): string[] {
     const out = new Set<string>();
     for (const c of this.consumers.values()) out.add(c.ch);
-    for (const u of this.unacked.values()) out.add(u.ch);
+    for (const u of this.store.unackedDeliveries()) out.add(u.channelId);
     return [...out];
   }
 
@@ -296,9 +293,9 @@ export class QuorumMember {
     this.append({ k: 'noop', q: this.name, nowMs: this.host.nowMs() });
     this.heartbeat();
     // Deliveries the old leader may not have sent: channels ignore the ones they already have.
-    for (const [ackTag, u] of this.unacked) {
-      if (u.tag === undefined) continue;
-      this.host.toChannel({ k: 'ch.deliver', ch: u.ch, q: this.name, tag: u.tag, ackTag, msg: u.msg, redelivered: true, deliveryCount: 0 });
+    for (const u of this.store.unackedDeliveries()) {
+      if (u.consumerTag === undefined) continue;
+      this.host.toChannel({ k: 'ch.deliver', ch: u.channelId, q: this.name, tag: u.consumerTag, ackTag: u.ackTag, msg: u.message, redelivered: true, deliveryCount: 0 });
     }
     // Consumers whose channels died while there was no leader.
     const dead = this.channels().filter((ch) => !this.host.channelAlive(ch));
@@ -496,15 +493,16 @@ export class QuorumMember {
         this.effects(this.store.cancel(cmd.ch, cmd.tag, now), leader);
         return;
       case 'q.settle': {
-        for (const t of cmd.tags) {
-          const u = this.unacked.get(t);
-          if (u === undefined) continue;
-          this.unacked.delete(t);
-          if (!leader) continue;
-          if (cmd.op === 'ack') this.host.recordMessage(AmqpKinds.ack, { id: u.msg.id, q });
-          else {
-            this.host.recordMessage(AmqpKinds.nack, { id: u.msg.id, q, requeue: cmd.op === 'requeue' });
-            if (cmd.op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id: u.msg.id, q, why: cmd.why ?? 'nack' });
+        if (leader) {
+          for (const t of cmd.tags) {
+            const u = this.store.unackedDelivery(t);
+            if (u === undefined) continue;
+            const id = u.entry.message.id;
+            if (cmd.op === 'ack') this.host.recordMessage(AmqpKinds.ack, { id, q });
+            else {
+              this.host.recordMessage(AmqpKinds.nack, { id, q, requeue: cmd.op === 'requeue' });
+              if (cmd.op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id, q, why: cmd.why ?? 'nack' });
+            }
           }
         }
         const step = cmd.op === 'ack' ? this.store.ack(cmd.tags, now) : this.store.reject(cmd.tags, cmd.op === 'requeue', now);
@@ -513,10 +511,10 @@ export class QuorumMember {
       }
       case 'q.chdown': {
         for (const [key, c] of this.consumers) if (c.ch === cmd.ch) this.consumers.delete(key);
-        for (const [tag, u] of this.unacked) {
-          if (u.ch !== cmd.ch) continue;
-          this.unacked.delete(tag);
-          if (leader) this.host.recordMessage(AmqpKinds.requeue, { id: u.msg.id, q, why: 'channel-closed' });
+        if (leader) {
+          for (const u of this.store.unackedDeliveries()) {
+            if (u.channelId === cmd.ch) this.host.recordMessage(AmqpKinds.requeue, { id: u.message.id, q, why: 'channel-closed' });
+          }
         }
         this.effects(this.store.channelDown(cmd.ch, now), leader);
         return;
@@ -526,9 +524,8 @@ export class QuorumMember {
         const d = step.delivery;
         let get: GetResult | undefined;
         if (d !== undefined) {
-          if (d.ackTag !== undefined) this.unacked.set(d.ackTag, { msg: d.message, ch: cmd.ch, tag: undefined });
           get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
-          if (leader) this.host.recordMessage(AmqpKinds.deliver, { id: d.message.id, q, ch: cmd.ch, redelivered: d.redelivered, noAck: cmd.noAck });
+          if (leader) this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, cmd.ch, d.redelivered, cmd.noAck));
         }
         if (leader) this.host.toChannel({ k: 'ch.reply', ch: cmd.ch, rid: cmd.rid, reply: this.stat(), ...(get === undefined ? {} : { get }) });
         this.effects(step, leader);
@@ -567,13 +564,11 @@ export class QuorumMember {
   /** Tracks deliveries in the replicated state; the leader also sends them and dead-letters. */
   private effects(step: QueueStep, leader: boolean): void {
     const q = this.name;
+    if (!leader) return;
     for (const d of step.deliveries) {
-      if (d.ackTag !== undefined) this.unacked.set(d.ackTag, { msg: d.message, ch: d.channelId, tag: d.consumerTag });
-      if (!leader) continue;
-      this.host.recordMessage(AmqpKinds.deliver, { id: d.message.id, q, ch: d.channelId, consumer: d.consumerTag, redelivered: d.redelivered, noAck: d.ackTag === undefined });
+      this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined));
       this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount });
     }
-    if (!leader) return;
     for (const dl of step.deadLetters) {
       if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: dl.message.id, q });
       this.host.deadLetter(this.record, dl.message, dl.reason);

@@ -67,6 +67,8 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   readonly quorum = new Map<string, QuorumMember>();
   readonly peers: PeerLinks;
   private connectionSerial = 1;
+  /** Ids of channels on this node start with this. */
+  private readonly channelPrefix: string;
   private alarm = false;
   private readonly orphanDowns = new Set<string>();
   private readonly canSend = (channelId: string, ackRequired: boolean): boolean => this.channels.get(channelId)?.canSend(ackRequired) ?? true;
@@ -79,6 +81,7 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     this.config = shared.config;
     this.messageHistory = shared.config.messageHistory;
     this.diskSync = new DiskSync(node);
+    this.channelPrefix = `${node.name}/`;
     this.peers = new PeerLinks(node, this.metadata.clusterNodes, this.config.netTicktimeMs, {
       message: (from, msg) => this.onNodeMessage(from, msg),
       down: (peer) => this.peerDown(peer),
@@ -340,10 +343,10 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   // ------------------------------------------------------------ QueueHost
 
   toChannel(ev: ChannelEvent): void {
-    if (ev.ch === '') return;
-    const node = channelNode(ev.ch);
-    if (node === this.name) this.localChannelEvent(ev);
-    else this.peers.send(node, ev);
+    const ch = ev.ch;
+    if (ch === '') return;
+    if (ch.startsWith(this.channelPrefix)) this.localChannelEvent(ev);
+    else this.peers.send(channelNode(ch), ev);
   }
 
   private localChannelEvent(ev: ChannelEvent): void {

@@ -32,14 +32,66 @@ export interface QueuedMessage {
 /** Which of a quorum queue's two lines a message joins. */
 export type QuorumLine = 'messages' | 'returns';
 
+/**
+ * One line of messages: an array read from a moving head, so taking the head is O(1) however long
+ * the line (Array.shift copies); the consumed prefix is dropped once it is half the array.
+ */
+class Line {
+  private items: QueuedMessage[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  at(i: number): QueuedMessage {
+    return this.items[this.head + i] as QueuedMessage;
+  }
+
+  push(m: QueuedMessage): void {
+    this.items.push(m);
+  }
+
+  peek(): QueuedMessage | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  shift(): QueuedMessage | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const m = this.items[this.head] as QueuedMessage;
+    this.items[this.head] = undefined as never;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return m;
+  }
+
+  insert(i: number, m: QueuedMessage): void {
+    this.items.splice(this.head + i, 0, m);
+  }
+
+  toArray(): QueuedMessage[] {
+    return this.items.slice(this.head);
+  }
+}
+
 /** The ready messages of one queue. */
 export class ReadyMessages {
   /** Classic: priority → messages sorted by seqId. Quorum: 'messages' and 'returns' lines. */
-  private readonly lines = new Map<number | QuorumLine, QueuedMessage[]>();
+  private readonly lines = new Map<number | QuorumLine, Line>();
+  /** Line keys in service order, rebuilt only when a line is added. */
+  private keys: Array<number | QuorumLine> = [];
   private count = 0;
   private bytes = 0;
 
-  constructor(private readonly kind: 'classic' | 'quorum') {}
+  constructor(private readonly kind: 'classic' | 'quorum') {
+    if (kind === 'quorum') this.keys = ['returns', 'messages'];
+  }
 
   /** Number of ready messages (`messages_ready`). */
   get length(): number {
@@ -64,10 +116,10 @@ export class ReadyMessages {
     let hi = line.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((line[mid] as QueuedMessage).seqId < m.seqId) lo = mid + 1;
+      if (line.at(mid).seqId < m.seqId) lo = mid + 1;
       else hi = mid;
     }
-    line.splice(lo, 0, m);
+    line.insert(lo, m);
     this.added(m);
   }
 
@@ -79,14 +131,14 @@ export class ReadyMessages {
 
   /** The message that would be delivered next. */
   peek(): QueuedMessage | undefined {
-    const line = this.headLine();
-    return line?.[0];
+    if (this.count === 0) return undefined;
+    return this.headLine()?.peek();
   }
 
   /** Removes and returns the head. */
   shift(): QueuedMessage | undefined {
-    const line = this.headLine();
-    const m = line?.shift();
+    if (this.count === 0) return undefined;
+    const m = this.headLine()?.shift();
     if (m !== undefined) {
       this.count -= 1;
       this.bytes -= m.message.bodySize;
@@ -96,13 +148,19 @@ export class ReadyMessages {
 
   /** All ready messages in delivery order, for inspectors and tests. */
   toArray(): QueuedMessage[] {
-    return this.orderedKeys().flatMap((k) => [...(this.lines.get(k) ?? [])]);
+    const out: QueuedMessage[] = [];
+    for (const k of this.keys) {
+      const line = this.lines.get(k);
+      if (line !== undefined) for (const m of line.toArray()) out.push(m);
+    }
+    return out;
   }
 
   /** Empties the queue (`queue.purge`), returning what was removed in delivery order. */
   clear(): QueuedMessage[] {
     const all = this.toArray();
     this.lines.clear();
+    if (this.kind === 'classic') this.keys = [];
     this.count = 0;
     this.bytes = 0;
     return all;
@@ -113,26 +171,23 @@ export class ReadyMessages {
     this.bytes += m.message.bodySize;
   }
 
-  private line(key: number | QuorumLine): QueuedMessage[] {
+  private line(key: number | QuorumLine): Line {
     let line = this.lines.get(key);
     if (line === undefined) {
-      line = [];
+      line = new Line();
       this.lines.set(key, line);
+      // Classic: priorities high to low. Quorum: returns before messages (fixed).
+      if (this.kind === 'classic') this.keys = [...this.lines.keys()].sort((a, b) => (b as number) - (a as number));
     }
     return line;
   }
 
-  private headLine(): QueuedMessage[] | undefined {
-    for (const key of this.orderedKeys()) {
-      const line = this.lines.get(key);
+  private headLine(): Line | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const line = this.lines.get(keys[i]!);
       if (line !== undefined && line.length > 0) return line;
     }
     return undefined;
-  }
-
-  /** Classic: priorities high to low. Quorum: returns before messages. */
-  private orderedKeys(): Array<number | QuorumLine> {
-    if (this.kind === 'quorum') return ['returns', 'messages'];
-    return [...this.lines.keys()].sort((a, b) => (b as number) - (a as number));
   }
 }

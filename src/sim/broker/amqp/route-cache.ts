@@ -15,7 +15,9 @@ const ENTRIES_MAX = 10_000;
 
 export class RouteCache {
   private version = -1;
-  private readonly traces = new Map<string, RouteTrace>();
+  /** exchange → routing keys (joined when more than one) → trace. */
+  private readonly traces = new Map<string, Map<string, RouteTrace>>();
+  private size = 0;
 
   constructor(private readonly topology: Topology) {}
 
@@ -37,15 +39,24 @@ export class RouteCache {
   trace(exchange: string, input: RoutingInput): RouteTrace {
     if (this.version !== this.topology.version) {
       this.traces.clear();
+      this.size = 0;
       this.version = this.topology.version;
     }
-    const key = input.routingKeys.length === 1 ? `${exchange}\u0000${input.routingKeys[0]}` : `${exchange}\u0000${input.routingKeys.join('\u0001')}`;
-    const hit = this.traces.get(key);
+    const keys = input.routingKeys;
+    const key = keys.length === 1 ? (keys[0] as string) : keys.join('\u0000');
+    let byKey = this.traces.get(exchange);
+    const hit = byKey?.get(key);
     if (hit !== undefined) return hit;
     const trace = routeFrom(this.topology, exchange, input);
     if (!this.dependsOnHeaders(trace)) {
-      if (this.traces.size >= ENTRIES_MAX) this.traces.clear();
-      this.traces.set(key, trace);
+      if (this.size >= ENTRIES_MAX) {
+        this.traces.clear();
+        this.size = 0;
+        byKey = undefined;
+      }
+      if (byKey === undefined) this.traces.set(exchange, (byKey = new Map()));
+      byKey.set(key, trace);
+      this.size++;
     }
     return trace;
   }

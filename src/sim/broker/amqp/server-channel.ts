@@ -202,7 +202,7 @@ export class ServerChannel {
     const route = this.host.metadata.routes.publish(f.exchange, routingInputOf(msg), f.mandatory);
     if (route.kind === 'channel-error') return this.fail(route.error, 'basic.publish');
     const queues = route.trace.queues;
-    if (this.host.messageHistory) this.host.record(AmqpKinds.route, { id: msg.id, exchange: f.exchange, routingKey: f.routingKey, queues });
+    if (this.host.messageHistory) this.host.record(AmqpKinds.route, { id: msg.id, queues });
     const seq = this.confirm ? ++this.publishSeq : 0;
     if (queues.length === 0) {
       if (route.kind === 'unroutable' && route.basicReturn !== undefined) {
@@ -324,55 +324,46 @@ export class ServerChannel {
 
   /** `basic.ack` / `basic.nack` / `basic.reject` (`collect_acks/3`). */
   private settle(tag: number, multiple: boolean, op: 'ack' | 'reject' | 'requeue', method: 'basic.ack' | 'basic.nack' | 'basic.reject'): void {
+    if (!multiple) {
+      const p = this.unacked.get(tag);
+      if (p === undefined) return this.fail(amqpError('PRECONDITION_FAILED', `unknown delivery tag ${tag}`), method);
+      this.unacked.delete(tag);
+      this.sendSettles([p], op, undefined);
+      return;
+    }
     const taken: PendingAck[] = [];
-    if (multiple && tag === 0) {
+    if (tag === 0) {
       for (const p of this.unacked.values()) taken.push(p);
       this.unacked.clear();
     } else {
-      let found = false;
-      for (const [t, p] of this.unacked) {
-        if (t === tag) {
-          found = true;
-          break;
-        }
-        if (multiple && t > tag) break;
-      }
-      if (!found) return this.fail(amqpError('PRECONDITION_FAILED', `unknown delivery tag ${tag}`), method);
+      // The tag itself must be outstanding, even with `multiple`.
+      if (!this.unacked.has(tag)) return this.fail(amqpError('PRECONDITION_FAILED', `unknown delivery tag ${tag}`), method);
       for (const [t, p] of this.unacked) {
         if (t > tag) break;
-        if (!multiple && t !== tag) continue;
         taken.push(p);
         this.unacked.delete(t);
-        if (!multiple) break;
       }
     }
     this.sendSettles(taken, op, undefined);
   }
 
   private sendSettles(taken: readonly PendingAck[], op: 'ack' | 'reject' | 'requeue', why: 'recover' | undefined): void {
-    if (taken.length === 0) return;
-    // One command per queue, tags in delivery order.
-    let q = taken[0]!.q;
-    let tags: number[] = [];
-    const flush = (): void => {
-      if (tags.length === 0) return;
+    // One command per run of deliveries from the same queue, tags in delivery order.
+    let i = 0;
+    while (i < taken.length) {
+      const q = taken[i]!.q;
+      const tags: number[] = [];
+      while (i < taken.length && taken[i]!.q === q) {
+        const p = taken[i++]!;
+        if (p.quorum) this.quorumDelivered.delete(`${p.q}\u0000${p.ackTag}`);
+        tags.push(p.ackTag);
+      }
       const record = this.host.metadata.queue(q);
-      if (record !== undefined) {
-        const cmd: QueueCommand = why === undefined ? { k: 'q.settle', q, ch: this.id, tags, op } : { k: 'q.settle', q, ch: this.id, tags, op, why };
-        if (record.type === 'quorum') this.sendQuorum(record, cmd);
-        else this.host.sendClassic(record, cmd);
-      }
-      tags = [];
-    };
-    for (const p of taken) {
-      if (p.quorum) this.quorumDelivered.delete(`${p.q}\u0000${p.ackTag}`);
-      if (p.q !== q) {
-        flush();
-        q = p.q;
-      }
-      tags.push(p.ackTag);
+      if (record === undefined) continue;
+      const cmd: QueueCommand = why === undefined ? { k: 'q.settle', q, ch: this.id, tags, op } : { k: 'q.settle', q, ch: this.id, tags, op, why };
+      if (record.type === 'quorum') this.sendQuorum(record, cmd);
+      else this.host.sendClassic(record, cmd);
     }
-    flush();
     if (this.prefetchGlobal > 0 && this.blockedByGlobalPrefetch && this.unacked.size < this.prefetchGlobal) {
       this.blockedByGlobalPrefetch = false;
       for (const c of this.consumers.values()) {

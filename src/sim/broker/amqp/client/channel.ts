@@ -174,7 +174,7 @@ export class Channel extends Emitter<ChannelEvents> {
    * Publishes a message. Returns false, like amqplib when its socket buffer is full, while the
    * connection is blocked by a resource alarm; the channel emits 'drain' when it may go on.
    */
-  publish(exchange: string, routingKey: string, content: string, options: PublishOptions = {}): boolean {
+  publish(exchange: string, routingKey: string, content: string, options?: PublishOptions): boolean {
     this.assertOpen();
     if (typeof content !== 'string') throw new TypeError('content must be a string in the simulation (amqplib takes a Buffer)');
     const conn = this.connection;
@@ -183,15 +183,15 @@ export class Channel extends Emitter<ChannelEvents> {
     const seq = this.confirmMode ? this.lwm + this.unconfirmed.length : 0;
     if (conn.messageHistory) {
       const data: Record<string, unknown> = { id, exchange, routingKey };
-      if (options.messageId !== undefined) data.mid = options.messageId;
+      if (options?.messageId !== undefined) data.mid = options.messageId;
       if (seq > 0) data.seq = seq;
       conn.node.record(AmqpKinds.publish, data);
     }
-    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, exchange, routingKey, mandatory: !!options.mandatory, properties, body: content, bodySize: contentSize(content) });
+    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
   }
 
-  sendToQueue(queue: string, content: string, options: PublishOptions = {}): boolean {
+  sendToQueue(queue: string, content: string, options?: PublishOptions): boolean {
     return this.publish('', queue, content, options);
   }
 
@@ -391,14 +391,17 @@ export class Channel extends Emitter<ChannelEvents> {
   }
 
   private callConsumer(cb: ConsumeCallback, msg: Message | null, consumerTag: string): void {
-    const record = (e: unknown): void =>
-      this.connection.node.record(AmqpKinds.handlerError, { ch: this.id, consumer: consumerTag, error: e instanceof Error ? e.message : String(e) });
     try {
       const out = cb(msg);
-      if (out instanceof SimPromise) out.onSettled((p) => p.state === 'rejected' && record(p.reason));
+      if (out instanceof SimPromise) out.onSettled((p) => p.state === 'rejected' && this.handlerFailed(consumerTag, p.reason));
     } catch (e) {
-      record(e);
+      this.handlerFailed(consumerTag, e);
     }
+  }
+
+  /** A consume callback threw (or its promise rejected): recorded, and the channel carries on. */
+  private handlerFailed(consumerTag: string, e: unknown): void {
+    this.connection.node.record(AmqpKinds.handlerError, { ch: this.id, consumer: consumerTag, error: e instanceof Error ? e.message : String(e) });
   }
 
   /** amqplib `handleConfirm`. */
@@ -406,13 +409,10 @@ export class Channel extends Emitter<ChannelEvents> {
     const conn = this.connection;
     if (conn.messageHistory) conn.node.record(AmqpKinds.confirm, { ch: this.id, seq: tag, ack, multiple });
     const err = ack ? null : new Error('message nacked');
-    const run = (cb: ((err: Error | null) => void) | false | null): void => {
-      if (cb) cb(err);
-    };
     if (multiple) {
       const done = this.unconfirmed.splice(0, tag - this.lwm + 1);
       this.lwm = tag + 1;
-      done.forEach(run);
+      for (const cb of done) if (cb) cb(err);
     } else {
       let cb: ((err: Error | null) => void) | false | null | undefined;
       if (tag === this.lwm) {
@@ -426,7 +426,7 @@ export class Channel extends Emitter<ChannelEvents> {
         cb = this.unconfirmed[tag - this.lwm];
         this.unconfirmed[tag - this.lwm] = null;
       }
-      if (cb !== undefined) run(cb);
+      if (cb) cb(err);
     }
     if (!ack) for (const w of this.confirmWaiters) if (tag <= w.upTo || multiple) w.failed ??= new Error('message nacked');
     this.settleWaiters();
@@ -496,13 +496,13 @@ export class ConfirmChannel extends Channel {
     this.confirmMode = true;
   }
 
-  override publish(exchange: string, routingKey: string, content: string, options: PublishOptions = {}, cb?: (err: Error | null) => void): boolean {
+  override publish(exchange: string, routingKey: string, content: string, options?: PublishOptions, cb?: (err: Error | null) => void): boolean {
     const result = super.publish(exchange, routingKey, content, options);
     this.unconfirmed.push(cb ?? false);
     return result;
   }
 
-  override sendToQueue(queue: string, content: string, options: PublishOptions = {}, cb?: (err: Error | null) => void): boolean {
+  override sendToQueue(queue: string, content: string, options?: PublishOptions, cb?: (err: Error | null) => void): boolean {
     return this.publish('', queue, content, options, cb);
   }
 

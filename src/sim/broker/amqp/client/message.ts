@@ -6,7 +6,9 @@
  */
 
 import { tableFromJs, tableToJs, type FieldTable } from '../field-value.ts';
-import { deliveredProperties, utf8ByteLength, type AmqpMessage, type BasicProperties } from '../message.ts';
+import { deliveredHeaders, utf8ByteLength, type AmqpMessage, type BasicProperties } from '../message.ts';
+
+const NO_ANNOTATIONS = Object.freeze({});
 
 /** `publish` / `sendToQueue` options (amqplib's names). */
 export interface PublishOptions {
@@ -71,7 +73,8 @@ export interface ReturnedMessage {
 }
 
 /** `Args.publish`: the properties amqplib sends, headers always included (CC and BCC folded in). */
-export function publishProperties(options: PublishOptions = {}): BasicProperties {
+export function publishProperties(options: PublishOptions | undefined): BasicProperties {
+  if (options === undefined) return NO_PROPERTIES;
   const headers: Record<string, unknown> = { ...(options.headers ?? {}) };
   const cc = convertCC(options.CC);
   const bcc = convertCC(options.BCC);
@@ -97,6 +100,9 @@ export function publishProperties(options: PublishOptions = {}): BasicProperties
   return props;
 }
 
+/** What amqplib sends for a publish without options: an empty header table and nothing else. */
+const NO_PROPERTIES: BasicProperties = Object.freeze({ headers: Object.freeze([]) as FieldTable });
+
 function convertCC(cc: string | string[] | undefined): string[] | undefined {
   if (cc === undefined) return undefined;
   return Array.isArray(cc) ? cc.map(String) : [String(cc)];
@@ -109,11 +115,12 @@ export function contentSize(content: string): number {
 
 /** The properties a consumer sees, as amqplib decodes them. */
 export function messageProperties(msg: AmqpMessage, deliveryCount: number): MessageProperties {
-  const p = deliveredProperties(msg, { deliveryCount });
+  const p = msg.properties;
+  const headers = deliveredHeaders(msg, deliveryCount === 0 ? NO_ANNOTATIONS : { deliveryCount });
   return {
     contentType: p.contentType,
     contentEncoding: p.contentEncoding,
-    headers: p.headers === undefined ? undefined : tableToJs(p.headers),
+    headers: headers === undefined ? undefined : headers.length === 0 ? {} : tableToJs(headers),
     deliveryMode: p.deliveryMode,
     priority: p.priority,
     correlationId: p.correlationId,
