@@ -1,3 +1,4 @@
+import { benchAmqpE2e } from './amqp';
 import { benchGossip, benchHistoryMemory } from './gossip';
 import { benchKernel } from './kernel';
 import type { Benchmark, BenchResult } from './types';
@@ -7,6 +8,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'kernel', run: benchKernel },
   { name: 'gossip', run: benchGossip },
   { name: 'history-bytes-per-entry', run: benchHistoryMemory },
+  { name: 'amqp-e2e', reports: ['amqp-e2e-lean-history'], run: benchAmqpE2e },
 ];
 
 /** Runs all benchmarks, or only the one named (by its name or a figure it reports). */
