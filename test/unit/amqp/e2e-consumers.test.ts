@@ -239,6 +239,37 @@ describe('basic.get, cancel, and queue lifecycles', () => {
   });
 });
 
+describe('priorities and purge', () => {
+  it('x-max-priority: higher priority first, FIFO within a priority, above the maximum counts as the maximum (docs/priority)', () => {
+    const t = setup();
+    const ch = t.channel(t.client('app'));
+    t.settle(ch.assertQueue('p', { maxPriority: 5 }));
+    ch.sendToQueue('p', 'low');
+    ch.sendToQueue('p', 'high-1', { priority: 5 });
+    ch.sendToQueue('p', 'none');
+    ch.sendToQueue('p', 'way-up', { priority: 200 });
+    ch.sendToQueue('p', 'mid', { priority: 3 });
+    t.idle();
+    const r = recorder(ch, { ack: true });
+    t.settle(ch.consume('p', r.cb));
+    t.idle();
+    expect(r.contents()).toEqual(['high-1', 'way-up', 'mid', 'low', 'none']);
+  });
+
+  it('purgeQueue removes ready messages and reports how many; unacked ones stay', () => {
+    const t = setup();
+    const ch = t.channel(t.client('app'));
+    t.settle(ch.assertQueue('q'));
+    for (const m of ['a', 'b', 'c']) ch.sendToQueue('q', m);
+    const held = t.settle(ch.get('q')) as Message;
+    expect(t.settle(ch.purgeQueue('q'))).toEqual({ messageCount: 2 });
+    expect(t.cluster.queue('q')).toMatchObject({ ready: 0, unacked: 1 });
+    ch.nack(held);
+    t.idle();
+    expect(t.cluster.queue('q')).toMatchObject({ ready: 1, unacked: 0 });
+  });
+});
+
 describe('consumer_timeout', () => {
   it('a delivery not acknowledged in time closes the channel with 406, and the message is redelivered', () => {
     const t = setup({ config: { consumerTimeoutMs: 5_000 } });
