@@ -33,13 +33,15 @@ interface Connection {
 const CONNECTIONS_PER_INCARNATION = 1_000_000;
 
 export class Rpc {
-  private cidNext = 1;
+  /** Correlation ids embed the incarnation too: a reply to a request of a crashed incarnation must match nothing. */
+  private cidNext: number;
   private readonly pending = new Map<number, Pending>();
   private readonly connections = new Map<string, Connection>();
   private connIdNext: number;
 
   constructor(private readonly node: SimNode) {
     this.connIdNext = node.incarnation * CONNECTIONS_PER_INCARNATION + 1;
+    this.cidNext = node.incarnation * CONNECTIONS_PER_INCARNATION + 1;
   }
 
   /** A fresh correlation id for a request. */
