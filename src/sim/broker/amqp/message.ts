@@ -215,6 +215,7 @@ export function deliveredProperties(msg: AmqpMessage, extra: DeliveryAnnotations
  * `x-death` history is not among them unless a client published it as a header.
  */
 export function routingHeaders(msg: AmqpMessage): FieldTable | undefined {
+  if (msg.annotations === NO_ANNOTATIONS) return msg.properties.headers;
   const names = Object.keys(msg.annotations);
   if (names.length === 0) return msg.properties.headers;
   const extra = names.map((name) => ({ name, value: longstr(msg.annotations[name] as string) }));

@@ -259,6 +259,8 @@ export type ChannelEvent =
       readonly msg: AmqpMessage;
       readonly redelivered: boolean;
       readonly deliveryCount: number;
+      /** Set by quorum queues, whose deliveries a new leader may send again. */
+      readonly qq?: true;
     }
   | { readonly k: 'ch.confirm'; readonly ch: string; readonly q: string; readonly seqs: readonly number[]; readonly ok: boolean }
   | { readonly k: 'ch.reply'; readonly ch: string; readonly rid: number; readonly reply: QueueReply; readonly get?: GetResult }

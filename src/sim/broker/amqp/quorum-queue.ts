@@ -295,7 +295,7 @@ export class QuorumMember {
     // Deliveries the old leader may not have sent: channels ignore the ones they already have.
     for (const u of this.store.unackedDeliveries()) {
       if (u.consumerTag === undefined) continue;
-      this.host.toChannel({ k: 'ch.deliver', ch: u.channelId, q: this.name, tag: u.consumerTag, ackTag: u.ackTag, msg: u.message, redelivered: true, deliveryCount: 0 });
+      this.host.toChannel({ k: 'ch.deliver', ch: u.channelId, q: this.name, tag: u.consumerTag, ackTag: u.ackTag, msg: u.message, redelivered: true, deliveryCount: 0, qq: true });
     }
     // Consumers whose channels died while there was no leader.
     const dead = this.channels().filter((ch) => !this.host.channelAlive(ch));
@@ -567,7 +567,7 @@ export class QuorumMember {
     if (!leader) return;
     for (const d of step.deliveries) {
       this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined));
-      this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount });
+      this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, qq: true });
     }
     for (const dl of step.deadLetters) {
       if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: dl.message.id, q });

@@ -285,7 +285,8 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     let home = me;
     let members: string[] = [];
     if (spec.type === 'classic') {
-      if (balanced) home = this.leastLoaded(nodes.filter((n) => this.nodeReachable(n)));
+      // Exclusive queues always live with their connection.
+      if (balanced && spec.exclusiveOwner === undefined) home = this.leastLoaded(nodes.filter((n) => this.nodeReachable(n)));
     } else {
       const size = tableLookup(spec.arguments, 'x-quorum-initial-group-size');
       const wanted = Math.max(1, Math.min(nodes.length, size !== undefined && typeof (size as { value?: unknown }).value === 'number' ? (size as { value: number }).value : this.config.quorumClusterSize));

@@ -308,7 +308,7 @@ export class ServerChannel {
   private deliver(ev: Extract<ChannelEvent, { k: 'ch.deliver' }>): void {
     if (this.state !== 'open' || ev.tag === undefined) return;
     let quorum = false;
-    if (ev.ackTag !== undefined && this.host.metadata.queue(ev.q)?.type === 'quorum') {
+    if (ev.qq === true && ev.ackTag !== undefined) {
       const key = `${ev.q}\u0000${ev.ackTag}`;
       if (this.quorumDelivered.has(key)) return;
       this.quorumDelivered.add(key);
