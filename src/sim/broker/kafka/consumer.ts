@@ -670,14 +670,25 @@ export class Consumer {
     p.abortingPids.clear();
   }
 
-  /** Commits processed offsets of `parts` (default: every owned partition) that moved since the last commit. */
+  /**
+   * Commits processed offsets of `parts` (default: every owned partition) that moved since the last
+   * commit. Like the Java consumer's auto-commit, one commit at a time and no retries: a later
+   * commit carries newer offsets anyway, and a retried old commit could overwrite them.
+   */
   private commitProcessed(parts: OwnedPartition[] = [...this.owned.values()]): SimPromise<void> {
     const offsets = parts.filter((p) => p.processed >= 0 && p.processed !== p.committed).map((p) => ({ topic: p.topic, partition: p.partition, offset: p.processed }));
-    if (offsets.length === 0) return SimPromise.resolved<void>(undefined);
-    return this.commit(offsets).catch(() => undefined) as SimPromise<void>;
+    if (offsets.length === 0 || this.autoCommitInFlight) return SimPromise.resolved<void>(undefined);
+    this.autoCommitInFlight = true;
+    const deadlineUs = this.runtime.node.nowUs + this.config['request.timeout.ms'] * 1000;
+    return this.commit(offsets, deadlineUs).then(
+      () => void (this.autoCommitInFlight = false),
+      () => void (this.autoCommitInFlight = false),
+    ) as SimPromise<void>;
   }
 
-  private commit(offsets: { topic: string; partition: number; offset: number }[]): SimPromise<void> {
+  private autoCommitInFlight = false;
+
+  private commit(offsets: { topic: string; partition: number; offset: number }[], deadlineUs?: number): SimPromise<void> {
     const p = new SimPromise<void>();
     const rt = this.runtime;
     const gen = this.generation;
@@ -707,6 +718,7 @@ export class Consumer {
         }
         p.reject(new KafkaJSError(`offset commit failed: ${error}`, { type: error }));
       },
+      deadlineUs,
     );
     return p;
   }
@@ -783,9 +795,11 @@ export class Consumer {
 
   private onFetched(p: OwnedPartition, pr: FetchPartitionResult): void {
     p.hw = this.config['isolation.level'] === 'read_committed' ? pr.lastStableOffset : pr.highWatermark;
-    if (pr.abortedTransactions !== undefined) p.abortedTxns.push(...pr.abortedTransactions);
     const records = pr.records;
     if (records.length === 0) return;
+    // Like Kafka's CompletedFetch, the aborted transactions belong to this fetch's records only.
+    p.abortedTxns = pr.abortedTransactions === undefined ? [] : [...pr.abortedTransactions];
+    p.abortingPids.clear();
     let start = 0;
     while (start < records.length && records[start]!.offset < p.position!) start++;
     p.buffer = start === 0 ? records : records.slice(start);

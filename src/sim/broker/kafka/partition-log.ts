@@ -126,7 +126,7 @@ export class PartitionLog {
       }
     }
     const epoch = options.leaderEpoch;
-    const withOffsets = batch.map((r, i) => this.materialize(r, this.endOffset + i, epoch));
+    const withOffsets = batch.map((r, i) => (isUnplacedRecord(r) ? place(r, this.endOffset + i, epoch) : this.materialize(r, this.endOffset + i, epoch)));
     return this.appendRecords(withOffsets, nowMs);
   }
 
@@ -359,14 +359,19 @@ export class PartitionLog {
   }
 
   private appendRecords(records: LogRecord[], nowMs: number): AppendResult {
-    const batchBytes = records.reduce((n, r) => n + r.sizeBytes, 0);
+    let batchBytes = 0;
+    let maxTimestampMs = -Infinity;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      batchBytes += r.sizeBytes;
+      if (r.timestampMs > maxTimestampMs) maxTimestampMs = r.timestampMs;
+    }
     if (batchBytes > this.config['max.message.bytes']) {
       return { kind: 'rejected', error: 'RecordBatchTooLargeException', message: `batch of ${batchBytes} bytes exceeds max.message.bytes=${this.config['max.message.bytes']}` };
     }
     if (batchBytes > this.config['segment.bytes']) {
       return { kind: 'rejected', error: 'RecordBatchTooLargeException', message: `batch of ${batchBytes} bytes exceeds segment.bytes=${this.config['segment.bytes']}` };
     }
-    const maxTimestampMs = Math.max(...records.map((r) => r.timestampMs));
     let active = this.segmentList[this.segmentList.length - 1]!;
     const waitedMs = active.rollingBasedTimestampMs !== null ? maxTimestampMs - active.rollingBasedTimestampMs : nowMs - active.createdMs;
     const shouldRoll =
@@ -375,9 +380,16 @@ export class PartitionLog {
       active = emptySegment(records[0]!.offset, nowMs);
       this.segmentList.push(active);
     }
-    for (const r of records) {
-      active.records.push(r);
-      if (r.leaderEpoch !== undefined && r.leaderEpoch >= 0) this.epochs.assign(r.leaderEpoch, r.offset);
+    const segmentRecords = active.records;
+    let lastEpoch: number | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      segmentRecords.push(r);
+      const epoch = r.leaderEpoch;
+      if (epoch !== undefined && epoch >= 0 && epoch !== lastEpoch) {
+        this.epochs.assign(epoch, r.offset);
+        lastEpoch = epoch;
+      }
     }
     active.sizeBytes += batchBytes;
     if (active.rollingBasedTimestampMs === null) active.rollingBasedTimestampMs = maxTimestampMs;
@@ -422,4 +434,20 @@ export class PartitionLog {
 
 function isLogRecord(r: NewRecord & { offset: number }): r is LogRecord {
   return typeof (r as { sizeBytes?: unknown }).sizeBytes === 'number';
+}
+
+/**
+ * A record a producer built in the log's own shape and that no log holds yet (offset -1): the
+ * log takes the object itself instead of a copy. Once placed it has an offset, so appending the
+ * same object again (a retried batch that was in fact written) makes a copy.
+ */
+function isUnplacedRecord(r: NewRecord): r is LogRecord {
+  return (r as { offset?: unknown }).offset === -1 && typeof (r as { sizeBytes?: unknown }).sizeBytes === 'number';
+}
+
+function place(r: LogRecord, offset: number, leaderEpoch: number | undefined): LogRecord {
+  const w = r as { offset: number; leaderEpoch?: number };
+  w.offset = offset;
+  if (leaderEpoch !== undefined) w.leaderEpoch = leaderEpoch;
+  return r;
 }

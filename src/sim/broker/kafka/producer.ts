@@ -22,7 +22,7 @@ import { SimPromise } from '../../sim-promise';
 import { KafkaJSError, type KafkaClientRuntime } from './client-runtime.ts';
 import { COMPRESSION_RATIO, KafkaConfigError, PRODUCER_CONFIG, resolveConfig, type ConfigInput, type ProducerConfig } from './config.ts';
 import { KafkaKinds } from './kinds.ts';
-import { recordSizeBytes, type NewRecord, type RecordHeader } from './log-record.ts';
+import { recordSizeBytes, type LogRecord, type RecordHeader } from './log-record.ts';
 import { utf8Bytes } from './murmur2.ts';
 import { defaultPartition, StickyPartitioner } from './partitioner.ts';
 import { NEEDS_METADATA, RETRIABLE, tpKey, type ErrorCode, type ProduceBatch, type ProducePartitionResult, type TP } from './protocol.ts';
@@ -82,7 +82,7 @@ interface Batch {
   readonly topic: string;
   readonly partition: number;
   readonly key: string;
-  readonly records: NewRecord[];
+  readonly records: LogRecord[];
   /** Which send() call each record came from, as runs: calls[i] sent the next counts[i] records. */
   readonly calls: SendCall[];
   readonly counts: number[];
@@ -103,6 +103,7 @@ interface Batch {
 interface PartitionQueue {
   readonly topic: string;
   readonly partition: number;
+  readonly key: string;
   readonly batches: Batch[];
   nextSequence: number;
   inFlight: number;
@@ -131,6 +132,7 @@ export class Producer {
   private connected = false;
   private connecting: SimPromise<void> | null = null;
   private readonly queues = new Map<string, PartitionQueue>();
+  private readonly queuesByTopic = new Map<string, PartitionQueue[]>();
   private readonly inFlightPerBroker = new Map<string, number>();
   private readonly sticky = new Map<string, StickyPartitioner>();
   private partitionerFn: Partitioner | undefined;
@@ -405,18 +407,38 @@ export class Producer {
       return this.failCall(call, new KafkaJSError(`partition ${String(partition)} chosen for topic "${topic}" is not one of its partitions 0..${n - 1}`));
     }
     const nowUs = this.runtime.node.nowUs;
-    const record: NewRecord = { key: m.key ?? null, value: m.value, timestampMs: m.timestamp !== undefined ? Number(m.timestamp) : Math.floor(this.runtime.node.clock.readUs(nowUs) / 1000) };
-    if (m.headers !== undefined) record.headers = Object.entries(m.headers).map(([key, value]): RecordHeader => ({ key, value }));
+    // The record is built in the log's own shape (offset -1 until a leader assigns one), so the
+    // leader can store this very object instead of copying it (see PartitionLog.append).
+    const record: LogRecord = {
+      key: m.key ?? null,
+      value: m.value,
+      timestampMs: m.timestamp !== undefined ? Number(m.timestamp) : Math.floor(this.runtime.node.clock.readUs(nowUs) / 1000),
+      headers: m.headers === undefined ? undefined : Object.entries(m.headers).map(([key, value]): RecordHeader => ({ key, value })),
+      producerId: undefined,
+      producerEpoch: undefined,
+      sequence: undefined,
+      isTransactional: undefined,
+      control: undefined,
+      leaderEpoch: undefined,
+      offset: -1,
+      sizeBytes: 0,
+      deleteHorizonMs: undefined,
+    };
     const size = recordSizeBytes(record);
+    (record as { sizeBytes: number }).sizeBytes = size;
     if (size > this.config['max.request.size']) {
       return this.failCall(call, new KafkaJSError(`The message is ${size} bytes when serialized which is larger than ${this.config['max.request.size']}, which is the value of the max.request.size configuration.`, { type: 'MESSAGE_TOO_LARGE' }));
     }
-    const key = tpKey(topic, partition);
-    let q = this.queues.get(key);
+    let queues = this.queuesByTopic.get(topic);
+    if (queues === undefined) this.queuesByTopic.set(topic, (queues = []));
+    let q = queues[partition];
     if (q === undefined) {
-      q = { topic, partition, batches: [], nextSequence: 0, inFlight: 0 };
+      const key = tpKey(topic, partition);
+      q = { topic, partition, key, batches: [], nextSequence: 0, inFlight: 0 };
+      queues[partition] = q;
       this.queues.set(key, q);
     }
+    const key = q.key;
     const bytes = size * this.ratio;
     const batchSize = this.config['batch.size'];
     let b = q.batches[q.batches.length - 1];
