@@ -9,6 +9,7 @@ export function formatUs(us: number): string {
 
 /** A shorter form for axis ticks and dense rows: `1.25 s`, `12.5 ms`, `40 µs`. */
 export function formatUsShort(us: number): string {
+  if (us === 0) return '0';
   const a = Math.abs(us);
   if (a >= 1_000_000) return `${+(us / 1_000_000).toFixed(3)} s`;
   if (a >= 1_000) return `${+(us / 1_000).toFixed(3)} ms`;

@@ -108,9 +108,9 @@ export class HistoryStore {
     this.notifyNow();
   }
 
-  /** Forgets everything (the Reset button). */
-  clear(): void {
-    this.resetIndexes([]);
+  /** Forgets every entry (the Reset button), keeping the lanes of the scenario about to run. */
+  clear(nodeNames: readonly string[] = []): void {
+    this.resetIndexes(nodeNames);
     this.state = 'empty';
     this.notifyNow();
   }

@@ -32,6 +32,8 @@ export class MessageIndex {
   /** Arrows in the order their deliveries happened: the causal walk goes backwards along it. */
   deliveries = new Int32Array(CAPACITY_START);
   deliveryCount = 0;
+  /** Arrows that have ended (delivered or dropped): with `count`, it says whether anything changed. */
+  closedCount = 0;
   /** The longest send→end span seen, so a window search can start early enough to catch long arrows. */
   spanUsMax = 0;
   /** Node pairs that exchanged messages, as `low * 65536 + high` lane numbers, in first-seen order. */
@@ -118,11 +120,13 @@ export class MessageIndex {
     while (i < this.count && this.msgId[i] === e.msg && this.state[i] !== IN_FLIGHT) i++;
     if (i >= this.count || this.msgId[i] !== e.msg) {
       if (state === DROPPED) this.state[first] = DROPPED;
+      this.closedCount++;
       return;
     }
     this.endTimeUs[i] = e.timeUs;
     this.endSeq[i] = e.seq;
     this.state[i] = state;
+    this.closedCount++;
     this.open.delete(i);
     this.spanUsMax = Math.max(this.spanUsMax, e.timeUs - this.sendTimeUs[i]!);
     if (state === DELIVERED) {

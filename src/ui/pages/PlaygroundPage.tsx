@@ -74,6 +74,11 @@ export default function PlaygroundPage() {
     };
   }, [config.scenario, nodesNumber]);
 
+  // Before a run, the views already show the chosen scenario's nodes.
+  useEffect(() => {
+    if (info && session.history.state === 'empty') session.history.clear(info.nodeNames);
+  }, [info, session]);
+
   const run = useCallback(
     async (cfg: RunConfig): Promise<void> => {
       const problem = seedProblem(cfg.seed) ?? nodesProblem(cfg.nodes);
@@ -130,7 +135,7 @@ export default function PlaygroundPage() {
   }, []);
 
   function reset(): void {
-    session.history.clear();
+    session.history.clear(info?.nodeNames);
     setResult(undefined);
     setRanWith(undefined);
     setError(undefined);

@@ -25,6 +25,7 @@ export function ChartsView() {
   return (
     <section ref={ref} className="panel view charts" aria-labelledby="charts-title">
       <h2 id="charts-title">Metrics</h2>
+      {history.length === 0 && <p className="view-note">Throughput, latency and losses appear here as the run streams in.</p>}
       <UPlotChart testId="chart-throughput" title="Messages delivered per simulated second" unit="msg/s" data={throughput} series={[{ label: 'delivered', stroke: '#6cb6ff' }]} cursorS={cursorS} onPickTime={pick} />
       <UPlotChart
         testId="chart-latency"

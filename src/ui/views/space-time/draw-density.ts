@@ -18,6 +18,9 @@ const RGB: readonly (readonly [number, number, number])[] = [
 ];
 
 let scratch: HTMLCanvasElement | undefined;
+/** What the scratch image shows, so scrubbing the timeline over an unchanged window reuses it. */
+let scratchKey = '';
+let scratchCone: CausalCone | undefined;
 
 /**
  * The overview when too many arrows are in view to draw one by one: for every lane and pixel
@@ -29,6 +32,21 @@ let scratch: HTMLCanvasElement | undefined;
 export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined): void {
   const width = Math.max(1, Math.floor(plotWidth(l)));
   const lanes = Math.max(1, l.lanes);
+  const key = `${h.runId}/${lo}/${hi}/${h.messages.closedCount}/${l.startUs}/${l.endUs}/${width}/${lanes}`;
+  if (key !== scratchKey || cone !== scratchCone || !scratch) {
+    renderDensity(l, h, lo, hi, cone, width, lanes);
+    scratchKey = key;
+    scratchCone = cone;
+  }
+  const band = Math.max(6, l.laneHeightPx * 0.62);
+  const smoothing = ctx.imageSmoothingEnabled;
+  ctx.imageSmoothingEnabled = false;
+  for (let lane = 0; lane < l.lanes; lane++) ctx.drawImage(scratch!, 0, lane, width, 1, xOf(l, l.startUs), yOf(l, lane) - band / 2, width, band);
+  ctx.imageSmoothingEnabled = smoothing;
+}
+
+/** Counts the window's messages per lane and pixel column into the scratch image. */
+function renderDensity(l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined, width: number, lanes: number): void {
   const counts = new Uint32Array(width * lanes * CATEGORIES);
   const m = h.messages;
   const scale = width / (l.endUs - l.startUs);
@@ -76,9 +94,4 @@ export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: His
     img.data[o + 3] = Math.round(255 * (0.35 + (0.65 * Math.log1p(total)) / logMax));
   }
   sctx.putImageData(img, 0, 0);
-  const band = Math.max(6, l.laneHeightPx * 0.62);
-  const smoothing = ctx.imageSmoothingEnabled;
-  ctx.imageSmoothingEnabled = false;
-  for (let lane = 0; lane < l.lanes; lane++) ctx.drawImage(scratch, 0, lane, width, 1, xOf(l, l.startUs), yOf(l, lane) - band / 2, width, band);
-  ctx.imageSmoothingEnabled = smoothing;
 }

@@ -48,6 +48,7 @@ export function drawSpaceTime(d: DrawInput): DrawStats {
   if (d.cone) drawConeLanes(d, d.cone);
   drawLanes(d);
   const stats = drawArrows(d);
+  drawLifeMarks(d);
   drawCursor(d);
   ctx.restore();
   drawTickLabels(d);
@@ -136,21 +137,15 @@ function drawLanes({ ctx, layout: l, history: h }: DrawInput): void {
     const changes = h.lives.changes[lane] ?? [];
     let fromX = l.gutterPx;
     let life: string = 'up';
+    // A crashed stretch is left blank here; drawLifeMarks dashes it in red over the arrows.
     const segment = (toX: number): void => {
-      if (toX <= fromX) return;
-      if (life === 'crashed') {
-        ctx.strokeStyle = PALETTE.crash;
-        ctx.setLineDash([4, 5]);
-        ctx.lineWidth = 2;
-      } else {
-        if (life === 'paused') {
-          ctx.fillStyle = PALETTE.pause;
-          ctx.fillRect(fromX, y - l.laneHeightPx * 0.3, toX - fromX, l.laneHeightPx * 0.6);
-        }
-        ctx.strokeStyle = PALETTE.lane;
-        ctx.setLineDash([]);
-        ctx.lineWidth = 2;
+      if (toX <= fromX || life === 'crashed') return;
+      if (life === 'paused') {
+        ctx.fillStyle = PALETTE.pause;
+        ctx.fillRect(fromX, y - l.laneHeightPx * 0.3, toX - fromX, l.laneHeightPx * 0.6);
       }
+      ctx.strokeStyle = PALETTE.lane;
+      ctx.lineWidth = 2;
       ctx.beginPath();
       ctx.moveTo(fromX, y);
       ctx.lineTo(toX, y);
@@ -163,8 +158,30 @@ function drawLanes({ ctx, layout: l, history: h }: DrawInput): void {
       life = c.life;
     }
     segment(Math.min(xOf(l, h.endUs), right));
+  }
+}
+
+/**
+ * Where nodes were down, drawn over the arrows: a crashed stretch of lane as a red dashed line,
+ * and a mark where each node's life changed, so a crash stays visible in the densest window.
+ */
+function drawLifeMarks({ ctx, layout: l, history: h }: DrawInput): void {
+  for (let lane = 0; lane < l.lanes; lane++) {
+    const y = Math.round(yOf(l, lane)) + 0.5;
+    const changes = h.lives.changes[lane] ?? [];
+    ctx.strokeStyle = PALETTE.crash;
+    ctx.lineWidth = 3;
+    ctx.setLineDash([6, 5]);
+    changes.forEach((c, k) => {
+      if (c.life !== 'crashed') return;
+      const endUs = changes[k + 1]?.timeUs ?? h.endUs;
+      if (endUs < l.startUs || c.timeUs > l.endUs) return;
+      ctx.beginPath();
+      ctx.moveTo(Math.max(xOf(l, c.timeUs), l.gutterPx), y);
+      ctx.lineTo(Math.min(xOf(l, endUs), l.widthPx), y);
+      ctx.stroke();
+    });
     ctx.setLineDash([]);
-    // Marks where the node's life changed, so a crash is visible even when zoomed far out.
     ctx.font = FONT;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';

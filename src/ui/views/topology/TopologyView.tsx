@@ -99,7 +99,7 @@ export function TopologyView() {
         </g>
       </svg>
       <p className="view-note" data-testid="topology-summary">
-        {summary}
+        {history.length === 0 ? 'Run the scenario to see messages travel between its nodes.' : summary}
       </p>
     </section>
   );
