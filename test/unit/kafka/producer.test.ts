@@ -81,11 +81,15 @@ describe('batching (https://kafka.apache.org/documentation/#producerconfigs_ling
 });
 
 describe('retries, ordering and idempotence (https://kafka.apache.org/documentation/#producerconfigs_enable.idempotence)', () => {
-  /** One producer sends 0..n-1 to one partition while a lossy link drops requests and responses. */
+  /**
+   * One producer sends 0..n-1 to one partition over a lossy network. Lost packets are retransmitted
+   * (TCP), 200 ms later; with request.timeout.ms 150 the producer gives up first, closes the
+   * connection (failing every request in flight on it) and resends.
+   */
   function lossyRun(seed: number, producerConfig: Record<string, unknown>) {
     const s = startCluster(seed, { brokers: 1 });
     createTopic(s, 't', 1, 1);
-    const producer = s.cluster.client('p').producer({ 'request.timeout.ms': 300, 'retry.backoff.ms': 10, 'max.in.flight.requests.per.connection': 5, ...producerConfig });
+    const producer = s.cluster.client('p').producer({ 'request.timeout.ms': 150, 'delivery.timeout.ms': 60_000, 'retry.backoff.ms': 10, 'max.in.flight.requests.per.connection': 5, ...producerConfig });
     settle(s.world, producer.connect());
     s.world.network.addRule((id) => ({ id, kind: 'loss', decide: (rng) => (rng.chance(0.1) ? 'drop' : 'pass'), from: undefined, to: undefined }));
     const start = s.world.nowUs / 1000;

@@ -19,7 +19,6 @@
  *   (read_committed, with the aborted transactions of the range).
  */
 
-import { Kinds } from '../../history';
 import type { Timer } from '../../kernel';
 import type { Envelope, NodeBehavior, SimNode } from '../../node';
 import { sampleLatencyUs } from '../../rng';
@@ -52,7 +51,7 @@ import {
   type WriteTxnMarkersRequest,
 } from './protocol.ts';
 import { Replica } from './replica.ts';
-import { ConnectionTable, Rpc, isResponse } from './rpc.ts';
+import { ConnectionTable, Rpc, admit, isResponse } from './rpc.ts';
 import type { BrokerStorage } from './storage.ts';
 import { javaStringHashCode } from './java-hash-map.ts';
 import { TxnCoordinator } from './txn-coordinator.ts';
@@ -131,11 +130,7 @@ export class KafkaBroker implements NodeBehavior {
     }
     const req = payload as KafkaRequest | { type: 'MetadataUpdate'; image: MetadataImage };
     const from = env.from;
-    const accepted = this.connections.accept(from, req);
-    if (accepted !== true) {
-      this.node.world.record(Kinds.drop, this.name, from, env.msgId, { reason: accepted });
-      return;
-    }
+    if (!admit(this.connections, this.rpc, this.node, req, from, env.msgId)) return;
     switch (req.type) {
       case 'MetadataUpdate':
         if (req.image.version > this.image.version) this.applyImage(req.image);

@@ -115,11 +115,9 @@ export class KafkaClientRuntime implements NodeBehavior {
     this.handle(payload);
   }
 
-  /** For nodes with a behaviour of their own: pass every message here; returns true if it was Kafka's. */
+  /** Offers a message to this runtime; returns true if it answered one of its requests. */
   handle(payload: unknown): boolean {
-    if (!isResponse(payload)) return false;
-    this.rpc.onResponse(payload);
-    return true;
+    return isResponse(payload) && this.rpc.onResponse(payload);
   }
 
   /** Throws if the node crashed since the client was made (the process that held it is gone). */

@@ -36,8 +36,7 @@ import {
   type PartitionState,
   type TopicImage,
 } from './protocol.ts';
-import { ConnectionTable, Rpc, isResponse } from './rpc.ts';
-import { Kinds } from '../../history';
+import { ConnectionTable, Rpc, admit, isResponse } from './rpc.ts';
 
 const METADATA_KEY = 'kafka.metadata';
 
@@ -87,11 +86,7 @@ export class KafkaController implements NodeBehavior {
       return;
     }
     const req = payload as KafkaRequest;
-    const accepted = this.connections.accept(env.from, req);
-    if (accepted !== true) {
-      this.node.world.record(Kinds.drop, this.node.name, env.from, env.msgId, { reason: accepted });
-      return;
-    }
+    if (!admit(this.connections, this.rpc, this.node, req, env.from, env.msgId)) return;
     switch (req.type) {
       case 'BrokerHeartbeat':
         this.onHeartbeat(req, env.from);
@@ -317,7 +312,7 @@ export class KafkaController implements NodeBehavior {
       if (img.version > this.published.version) {
         this.published = img;
         const update: MetadataUpdate = { type: 'MetadataUpdate', image: img };
-        for (const b of img.brokers.keys()) this.node.send(b, update, { label: { type: 'MetadataUpdate', version: img.version } });
+        for (const b of img.brokers.keys()) this.node.send(b, update, { label: { type: 'MetadataUpdate', version: img.version }, stream: true });
       }
       then?.();
     });

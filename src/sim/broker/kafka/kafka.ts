@@ -123,21 +123,14 @@ export class Kafka {
     this.brokers = opts.brokers.map((b) => b.replace(/:\d+$/, ''));
     this.clientId = opts.clientId ?? opts.node ?? 'kafkajs';
     this.nodeName = opts.node ?? this.clientId;
-    if (world.nodeOrUndefined(this.nodeName) === undefined) {
-      const brokers = this.brokers;
-      world.addNode(this.nodeName, (n) => new KafkaClientRuntime(n, brokers));
-    }
+    if (world.nodeOrUndefined(this.nodeName) === undefined) world.addNode(this.nodeName, () => ({}));
   }
 
-  /** The client runtime of the node's current incarnation. */
+  /** The client runtime of the node's current incarnation (attached on first use, whatever the node's behaviour). */
   runtime(): KafkaClientRuntime {
     const node = this.world.node(this.nodeName);
-    const rt = runtimeOf(node);
-    if (rt === undefined) {
-      if (node.state === 'crashed') throw new KafkaJSError(`node ${this.nodeName} is crashed: restart it before making clients`);
-      throw new KafkaJSError(`node ${this.nodeName} has a behaviour of its own: give it a KafkaClientRuntime (attachKafkaClient) and pass it every message`);
-    }
-    return rt;
+    if (node.state === 'crashed') throw new KafkaJSError(`node ${this.nodeName} is crashed: restart it before making clients`);
+    return attachKafkaClient(node, this.brokers);
   }
 
   producer(config: ProducerConfigInput = {}): Producer {
@@ -153,20 +146,25 @@ export class Kafka {
   }
 }
 
-/** The Kafka client runtime hosted by a node: its behaviour, or a `kafka` field of its behaviour. */
+const attached = new WeakMap<SimNode, KafkaClientRuntime>();
+
+/** The Kafka client runtime of the node's current incarnation, if one was attached. */
 export function runtimeOf(node: SimNode): KafkaClientRuntime | undefined {
-  const b = node.peek();
-  if (b instanceof KafkaClientRuntime) return b;
-  const embedded = (b as { kafka?: unknown } | undefined)?.kafka;
-  return embedded instanceof KafkaClientRuntime ? embedded : undefined;
+  const rt = attached.get(node);
+  return rt !== undefined && rt.incarnation === node.incarnation ? rt : undefined;
 }
 
 /**
- * For a node whose behaviour does other things too (a learner's service): make the runtime in
- * the behaviour's factory, keep it as the behaviour's `kafka` field, and hand every message to
- * `runtime.handle(payload)` first.
+ * The Kafka client runtime of the node's current incarnation, attached as a node receiver the
+ * first time (so it works on any node, whatever its behaviour: a learner's service, a test node).
+ * A crash detaches it with everything else volatile; the next call after a restart attaches a
+ * fresh one. Every client made on the node shares it.
  */
 export function attachKafkaClient(node: SimNode, brokers: readonly string[]): KafkaClientRuntime {
-  return new KafkaClientRuntime(node, brokers);
+  const existing = runtimeOf(node);
+  if (existing !== undefined) return existing;
+  const rt = new KafkaClientRuntime(node, brokers);
+  node.addReceiver((payload) => rt.handle(payload));
+  attached.set(node, rt);
+  return rt;
 }
-

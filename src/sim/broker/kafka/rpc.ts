@@ -4,14 +4,18 @@
  * `re`; if none arrives within the timeout the callback gets `null`, and a late response is
  * ignored, as a real client ignores a response on a connection it already gave up on.
  *
- * Kafka speaks over TCP: requests on one connection arrive in order, without gaps or copies.
- * The simulated network loses, duplicates and delays single packets, so we add what TCP adds:
- * every request carries its connection id and a sequence number, and the receiver drops a request
- * that arrives after a gap (a lost or held-back request), a copy, or on a connection it has seen
- * replaced. The sender, like Kafka's NetworkClient, closes the connection when a request times out:
+ * Kafka speaks over TCP. Messages go as the network's stream sends (retransmitted when lost, in
+ * order, held across a partition until it heals), and this file adds the connection on top:
+ * every request carries its connection id, a sequence number and the moment its sender gives up
+ * on it. Like Kafka's NetworkClient, the sender closes the connection when a request times out:
  * every other request in flight on it fails too, and the next request opens a new connection.
+ * The receiver (ConnectionTable) ignores requests on a connection its sender has closed (held
+ * packets delivered after a heal), and answers a request on a connection it does not know (it
+ * restarted since) with a reset, as a fresh TCP stack answers with RST, so the sender retries
+ * at once instead of waiting for its timeout.
  */
 
+import { Kinds } from '../../history';
 import type { Timer } from '../../kernel';
 import type { SimNode } from '../../node';
 import type { KafkaRequest, KafkaResponse, ResponseFor } from './protocol.ts';
@@ -66,25 +70,27 @@ export class Rpc {
     }
     (req as Sequenced).conn = c.id;
     (req as Sequenced).seq = c.nextSeq++;
+    (req as Sequenced).deadlineUs = this.node.nowUs + timeoutMs * 1000;
     if (cb !== undefined) {
       const cid = req.cid;
       const p: Pending = { cb: cb as (resp: KafkaResponse | null) => void, timer: undefined, to, conn: c.id };
       this.pending.set(cid, p);
       p.timer = this.node.setTimer(timeoutMs * 1000, () => {
         if (this.pending.get(cid) !== p) return;
-        this.pending.delete(cid);
+        p.timer = undefined;
         this.closeConnection(to, p.conn);
-        p.cb(null);
       });
     }
-    this.node.send(to, req, { label });
+    this.node.send(to, req, { label, stream: true });
   }
 
-  /** Closes the connection to `to`: requests still in flight on it fail, the next call opens a new one. */
+  /**
+   * Closes the connection to `to`: requests still in flight on it fail, in the order they were
+   * sent (as Kafka's NetworkClient fails them on a disconnect); the next call opens a new one.
+   */
   private closeConnection(to: string, conn: number): void {
     const c = this.connections.get(to);
-    if (c === undefined || c.id !== conn) return;
-    this.connections.delete(to);
+    if (c !== undefined && c.id === conn) this.connections.delete(to);
     const failed: Pending[] = [];
     for (const [cid, p] of this.pending) {
       if (p.to !== to || p.conn !== conn) continue;
@@ -96,9 +102,14 @@ export class Rpc {
   }
 
   /** Routes a response to its waiting callback; returns false for a response nobody waits for. */
-  onResponse(resp: KafkaResponse): boolean {
+  onResponse(resp: KafkaResponse | ConnectionReset): boolean {
     const p = this.pending.get(resp.re);
     if (p === undefined) return false;
+    if (resp.type === 'ConnectionReset') {
+      // The peer restarted and no longer knows this connection: fail everything on it now.
+      this.closeConnection(p.to, p.conn);
+      return true;
+    }
     this.pending.delete(resp.re);
     if (p.timer !== undefined) this.node.cancelTimer(p.timer);
     p.cb(resp);
@@ -106,46 +117,65 @@ export class Rpc {
   }
 
   /** Answers a request. */
-  reply(to: string, resp: KafkaResponse, label: unknown): void {
-    this.node.send(to, resp, { label });
+  reply(to: string, resp: KafkaResponse | ConnectionReset, label: unknown): void {
+    this.node.send(to, resp, { label, stream: true });
   }
 }
 
 interface Sequenced {
   conn?: number;
   seq?: number;
+  deadlineUs?: number;
+}
+
+/** What a receiver answers to a request on a connection it does not know (TCP's RST). */
+export interface ConnectionReset {
+  type: 'ConnectionReset';
+  re: number;
 }
 
 /**
- * The receiving end of simulated TCP: accepts a request only if it is the next one on the newest
- * connection from its sender. Anything else (after a gap, a copy, an old connection) is dropped,
- * and a gap breaks the connection for good, as a TCP stream cannot skip a lost segment.
+ * The receiving end of the simulated connections. A request is processed only if it is the next
+ * one on the newest connection from its sender and its sender has not given up on it yet.
  */
 export class ConnectionTable {
-  private readonly peers = new Map<string, { conn: number; nextSeq: number; broken: boolean }>();
+  private readonly peers = new Map<string, { conn: number; nextSeq: number }>();
 
-  /** Returns true if the request should be processed; otherwise the reason it is dropped. */
-  accept(from: string, req: unknown): true | string {
-    const { conn, seq } = req as Sequenced;
-    if (conn === undefined || seq === undefined) return true;
+  /**
+   * 'accept'; 'ignore' (a connection the sender closed, or a copy); or 'reset' (a connection this
+   * receiver does not know: it restarted since the connection opened, or lost its place in it).
+   */
+  accept(from: string, req: unknown, nowUs: number): 'accept' | 'ignore' | 'reset' {
+    const { conn, seq, deadlineUs } = req as Sequenced;
+    if (conn === undefined || seq === undefined) return 'accept';
+    if (deadlineUs !== undefined && nowUs > deadlineUs) return 'ignore';
     let p = this.peers.get(from);
     if (p === undefined || conn > p.conn) {
-      p = { conn, nextSeq: 0, broken: false };
+      if (seq !== 0) return 'reset';
+      p = { conn, nextSeq: 0 };
       this.peers.set(from, p);
     }
-    if (conn < p.conn) return 'connection-closed';
-    if (p.broken) return 'connection-broken';
-    if (seq < p.nextSeq) return 'duplicate';
-    if (seq > p.nextSeq) {
-      p.broken = true;
-      return 'connection-broken';
-    }
+    if (conn < p.conn || seq < p.nextSeq) return 'ignore';
+    if (seq > p.nextSeq) return 'reset';
     p.nextSeq++;
-    return true;
+    return 'accept';
   }
 }
 
+/**
+ * Checks an incoming request against the table; answers a reset when needed. Returns true if
+ * the request should be processed.
+ */
+export function admit(table: ConnectionTable, rpc: Rpc, node: SimNode, payload: unknown, from: string, msgId: number): boolean {
+  const verdict = table.accept(from, payload, node.nowUs);
+  if (verdict === 'accept') return true;
+  node.world.record(Kinds.drop, node.name, from, msgId, { reason: verdict === 'reset' ? 'connection-reset' : 'connection-closed' });
+  const cid = (payload as { cid?: unknown }).cid;
+  if (verdict === 'reset' && typeof cid === 'number') rpc.reply(from, { type: 'ConnectionReset', re: cid }, { type: 'ConnectionReset' });
+  return false;
+}
+
 /** True for a response message (it answers a correlation id). */
-export function isResponse(msg: unknown): msg is KafkaResponse {
+export function isResponse(msg: unknown): msg is KafkaResponse | ConnectionReset {
   return typeof msg === 'object' && msg !== null && typeof (msg as { re?: unknown }).re === 'number';
 }
