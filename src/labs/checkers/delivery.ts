@@ -25,6 +25,8 @@ export function noLoss(opts: NoLossOptions = {}): Checker {
     }
     const effected = new Set<string>();
     for (const e of input.ofKind(WL.effect)) effected.add((e.data as EffectData).id);
+    // A run in which nothing was promised proves nothing: the workload did not run.
+    if (promised.size === 0) return fail(`no message was ${of}, so nothing shows that messages survive`, []);
     const lost = [...promised.values()].filter((e) => !effected.has((e.data as ProduceData).id));
     if (lost.length === 0) return pass(`all ${promised.size} ${of} messages took effect`);
     const evidence: Evidence[] = lost.slice(0, EVIDENCE_MAX).map((e) => ({
@@ -62,7 +64,7 @@ export function noDuplicateEffect(): Checker {
       timeUs: b.timeUs,
       seq: b.seq,
     }));
-    return fail(`${dups.length} duplicate effects among ${total} effects`, evidence);
+    return fail(`${dups.length} duplicate effect${dups.length === 1 ? '' : 's'} among ${total} effects`, evidence);
   };
 }
 

@@ -66,7 +66,7 @@ const apis = new WeakMap<LabSpec, ApiDefinition>();
 export function labApi(spec: LabSpec): ApiDefinition {
   let api = apis.get(spec);
   if (!api) {
-    api = spec.api ? extendApi(serviceApi, spec.api) : serviceApi;
+    api = spec.api || spec.apiTypes ? extendApi(serviceApi, spec.api ?? {}, spec.apiTypes) : serviceApi;
     apis.set(spec, api);
   }
   return api;

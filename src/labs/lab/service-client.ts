@@ -28,7 +28,7 @@ export class ServiceClient {
 
   /** Feeds an arriving message; returns true when it was a reply to one of this client's calls. */
   receive(payload: unknown, _env?: Envelope): boolean {
-    if (!isWire(payload) || payload.wire !== 'response') return false;
+    if (!isWire(payload) || payload.wire !== 'response' || !payload.id.startsWith(`${this.node.name}~`)) return false;
     const p = this.pending.get(payload.id);
     if (!p) return true;
     this.pending.delete(payload.id);

@@ -74,7 +74,9 @@ export interface LabSpec {
   chaosMs: number;
   healMs: number;
   /** Extra `ctx` members learner code gets in this lab (merged into the service API and its `.d.ts`). */
-  api?: Record<string, ApiNamespace>;
+  api?: { readonly [name: string]: ApiNamespace };
+  /** Extra type declarations for the `.d.ts` (the shapes of this lab's messages), as TypeScript. */
+  apiTypes?: string;
   /** Faults the lab always applies (validated against its node names when the lab loads). */
   faults?: unknown[];
   checks: LabCheck[];

@@ -44,6 +44,12 @@ describe('delivery checkers', () => {
     expect(noLoss()(s.input()).passed).toBe(true);
   });
 
+  it('noLoss fails a run in which nothing was acknowledged: an idle workload proves nothing', () => {
+    const v = noLoss()(story().produce(1, 'a').input());
+    expect(v.passed).toBe(false);
+    expect(v.summary).toBe('no message was acked, so nothing shows that messages survive');
+  });
+
   it('noDuplicateEffect points at the second effect of the first duplicated message', () => {
     const s = story().effect(1, 'a').effect(2, 'b', 'c1').effect(3, 'b', 'c2').effect(4, 'a');
     const v = noDuplicateEffect()(s.input());
