@@ -237,8 +237,9 @@ export class QuorumMember {
     const term = this.term;
     this.resetElectionTimer();
     // The vote for ourselves must be durable before we ask for others'.
-    this.host.diskSync.sync(() => {
-      if (this.role !== 'candidate' || this.term !== term) return;
+    this.host.diskSync.sync((err) => {
+      // A vote that is not on disk must not count (a full disk, for one).
+      if (err !== undefined || this.role !== 'candidate' || this.term !== term) return;
       if (this.votes.size >= this.majority()) {
         this.becomeLeader();
         return;
@@ -259,7 +260,9 @@ export class QuorumMember {
       this.votedFor = from;
       this.persistMeta();
       this.resetElectionTimer();
-      this.host.diskSync.sync(() => this.host.toNode(from, { k: 'rf.vote-reply', q: this.name, term, granted: true }));
+      this.host.diskSync.sync((err) => {
+        if (err === undefined) this.host.toNode(from, { k: 'rf.vote-reply', q: this.name, term, granted: true });
+      });
     } else this.host.toNode(from, { k: 'rf.vote-reply', q: this.name, term, granted: false });
   }
 
@@ -337,8 +340,8 @@ export class QuorumMember {
     if (this.role !== 'leader' || this.deleted) return;
     const upTo = this.lastIndex;
     const term = this.term;
-    this.host.diskSync.sync(() => {
-      if (this.term !== term || this.role !== 'leader') return;
+    this.host.diskSync.sync((err) => {
+      if (err !== undefined || this.term !== term || this.role !== 'leader') return;
       if (upTo > this.durableIndex) this.durableIndex = upTo;
       this.advanceCommit();
     });
@@ -392,9 +395,9 @@ export class QuorumMember {
       this.host.toNode(from, { k: 'rf.append-reply', q: this.name, term, success: true, matchIndex: Math.min(matched, this.durableIndex) });
       return;
     }
-    this.host.diskSync.sync(() => {
+    this.host.diskSync.sync((err) => {
       // A newer term may have replaced these entries meanwhile: then they are not ours to confirm.
-      if (this.term !== term || this.deleted) return;
+      if (err !== undefined || this.term !== term || this.deleted) return;
       if (matched > this.durableIndex && this.lastIndex >= matched) this.durableIndex = matched;
       this.host.toNode(from, { k: 'rf.append-reply', q: this.name, term, success: true, matchIndex: matched });
     });

@@ -25,7 +25,6 @@ export class ServerConnection {
   readonly channels = new Map<number, ServerChannel>();
   readonly exclusiveQueues = new Set<string>();
   private state: ReaderState = 'running';
-  private hasPublished = false;
   private readonly paused: ClientFrame[] = [];
   private readonly outbox: Outbox<ServerFrame>;
   private readonly heartbeat: Heartbeat;
@@ -122,7 +121,6 @@ export class ServerConnection {
 
   /** The connection published: under an alarm it is now blocked (`rabbit_reader:control_throttle`). */
   published(): void {
-    this.hasPublished = true;
     if (this.state === 'running' && this.host.metadata.alarms.size > 0) this.block();
   }
 
@@ -135,16 +133,14 @@ export class ServerConnection {
 
   /** Called by the node when the cluster's alarms may have changed. */
   alarmsChanged(): void {
-    const alarm = this.host.metadata.alarms.size > 0;
-    if (this.state === 'blocked' && !alarm) {
+    // A publisher is blocked when it next publishes under an alarm (see `published`); here only unblocking.
+    if (this.state === 'blocked' && this.host.metadata.alarms.size === 0) {
       this.state = 'running';
       this.heartbeat.paused = false;
       this.send({ m: 'connection.unblocked' });
       this.host.record(AmqpKinds.blocked, { conn: this.id, blocked: false });
       const frames = this.paused.splice(0);
       this.receive(frames);
-    } else if (this.state === 'running' && alarm && this.hasPublished) {
-      // A publisher seen before the alarm is blocked as soon as it publishes again; nothing yet.
     }
   }
 
