@@ -140,9 +140,10 @@ export function buildBillingScenario(ctx: LabBuildContext, opts: BillingOptions)
 
 /** One incarnation of a biller: a Kafka consumer on the node whose eachMessage is the learner's handleMessage. */
 function billerOps(node: SimNode, brokers: string[], opts: BillingOptions): Record<string, LabOp> {
+  // The Kafka client takes its own responses (it attaches a receiver); the payment client takes its own.
   const kafka = attachKafkaClient(node, brokers);
   const rpc = new ServiceClient(node);
-  node.addReceiver((payload, env) => kafka.handle(payload) || rpc.receive(payload, env));
+  node.addReceiver((payload, env) => rpc.receive(payload, env));
   const consumer = new Consumer(kafka, {
     'group.id': 'billing',
     'group.instance.id': node.name,
