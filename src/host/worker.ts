@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import type { HistoryEntry } from '../sim';
 import { listScenarios, runScenario, scenarioInfo, type ScenarioRunRequest, type ScenarioRunResult } from './engine';
 import { InputError } from './input-error';
+import { listLabs, runLabInWorker, type LabRunReply, type LabRunRequest } from './labs-engine';
 
 /** What the page gets back: a result, or the message of bad input (plain data either way). */
 export type WorkerRunReply = { ok: true; result: ScenarioRunResult } | { ok: false; error: string };
@@ -40,7 +41,15 @@ async function runJson(req: ScenarioRunRequest, onBatch: (json: string) => unkno
   return api.run(req, (batch) => onBatch(JSON.stringify(batch)));
 }
 
-const exposed = { ...api, runJson };
+/** Runs a lab with the learner's code; batches cross as JSON text, like `runJson`. */
+async function runLabJson(req: LabRunRequest, onBatch?: (json: string) => unknown): Promise<LabRunReply> {
+  const delivered: unknown[] = [];
+  const reply = await runLabInWorker(req, onBatch && ((batch) => void delivered.push(onBatch(JSON.stringify(batch)))));
+  await Promise.all(delivered);
+  return reply;
+}
+
+const exposed = { ...api, runJson, listLabs, runLab: runLabJson };
 
 export type EngineWorkerApi = typeof exposed;
 
