@@ -4,6 +4,7 @@ import type { HistoryEntry } from '../sim';
 import { listScenarios, runScenario, scenarioInfo, type ScenarioRunRequest, type ScenarioRunResult } from './engine';
 import { InputError } from './input-error';
 import { listLabs, runLabInWorker, type LabRunReply, type LabRunRequest } from './labs-engine';
+import { loadQuickJS, runHostileSuite, type HostileResult } from '../labs/sandbox';
 
 /** What the page gets back: a result, or the message of bad input (plain data either way). */
 export type WorkerRunReply = { ok: true; result: ScenarioRunResult } | { ok: false; error: string };
@@ -49,7 +50,13 @@ async function runLabJson(req: LabRunRequest, onBatch?: (json: string) => unknow
   return reply;
 }
 
-const exposed = { ...api, runJson, listLabs, runLab: runLabJson };
+/** The learner sandbox's hostile-code suite, run in this worker (the same cases as `brokerlab selftest`). */
+async function selftest(only?: string[]): Promise<HostileResult[]> {
+  await loadQuickJS();
+  return runHostileSuite({ only });
+}
+
+const exposed = { ...api, runJson, listLabs, runLab: runLabJson, selftest };
 
 export type EngineWorkerApi = typeof exposed;
 
