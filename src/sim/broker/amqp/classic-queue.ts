@@ -16,7 +16,7 @@ import { AmqpKinds, deliverData } from './kinds.ts';
 import type { AmqpMessage } from './message.ts';
 import type { QueueRecord } from './metadata.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
-import type { ChannelEvent, GetResult, QueueCommand, QueueReply } from './protocol.ts';
+import type { GetResult, QueueCommand, QueueReply } from './protocol.ts';
 import type { QueueHost } from './queue-host.ts';
 import { QueueLog } from './queue-log.ts';
 import type { QueueStep } from './queue-step.ts';
@@ -194,6 +194,19 @@ export class ClassicQueue {
     this.maybeAutoDelete();
   }
 
+  /** The common case of an ack: one tag. */
+  ackOne(tag: number): void {
+    if (this.deleted) return;
+    const u = this.store.unackedDelivery(tag);
+    if (u !== undefined) {
+      if (this.host.messageHistory) this.host.recordMessage(AmqpKinds.ack, { id: u.entry.message.id, q: this.name });
+      if (this.persisted.size > 0) this.removed(u.entry.message);
+    }
+    const step = this.store.ackOne(tag, this.host.nowMs());
+    if (step.deliveries.length > 0 || step.deadLetters.length > 0) this.apply(step);
+    else this.rearm();
+  }
+
   private settle(_ch: string, tags: readonly number[], op: 'ack' | 'reject' | 'requeue', why: 'recover' | undefined): void {
     const now = this.host.nowMs();
     const history = this.host.messageHistory;
@@ -282,17 +295,7 @@ export class ClassicQueue {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
       if (this.host.messageHistory) this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined));
-      const ev: ChannelEvent = {
-        k: 'ch.deliver',
-        ch: d.channelId,
-        q,
-        tag: d.consumerTag,
-        ackTag: d.ackTag,
-        msg: d.message,
-        redelivered: d.redelivered,
-        deliveryCount: d.deliveryCount,
-      };
-      this.host.toChannel(ev);
+      this.host.deliver(q, d);
     }
     for (const dl of step.deadLetters) {
       this.removed(dl.message);

@@ -9,6 +9,7 @@ import type { DiskSync } from './disk-sync.ts';
 import type { AmqpMessage } from './message.ts';
 import type { ClusterMetadata, QueueRecord } from './metadata.ts';
 import type { ChannelEvent, NodeMessage } from './protocol.ts';
+import type { Delivery } from './queue-step.ts';
 import type { DeadLetterReason } from './x-death.ts';
 
 export interface QueueHost {
@@ -22,6 +23,8 @@ export interface QueueHost {
   nowMs(): number;
   /** Sends an event to a channel, wherever it lives (directly when it is on this node). */
   toChannel(ev: ChannelEvent): void;
+  /** A queue's delivery to a consumer's channel (the hot path of `toChannel`). */
+  deliver(q: string, d: Delivery): void;
   /** Sends a message to another broker node over the cluster link. */
   toNode(node: string, msg: NodeMessage): void;
   /** Dead-letters a message that left `queue` for `reason` (or drops it without a usable DLX). */

@@ -64,6 +64,8 @@ export interface GetStep extends QueueStep {
 export type ConsumeStep = (QueueStep & { readonly ok: true }) | { readonly ok: false; readonly reason: 'consumer-limit' | 'duplicate-tag' };
 
 const NONE: readonly never[] = Object.freeze([]);
+/** The step of an operation that did nothing visible. */
+const EMPTY_STEP: QueueStep = Object.freeze({ deliveries: NONE, deadLetters: NONE });
 
 /**
  * Collects the outputs of one operation. Most operations produce no dead-letters and at most a
@@ -81,6 +83,11 @@ export class StepBuilder {
     this.deadLetters.push({ message, reason });
   }
   build(): QueueStep {
+    return { deliveries: this.deliveries, deadLetters: this.deadLetters };
+  }
+  /** Like {@link build}, but a step with no effects is one shared object. */
+  result(): QueueStep {
+    if (this.deliveries === (NONE as unknown) && this.deadLetters === (NONE as unknown)) return EMPTY_STEP;
     return { deliveries: this.deliveries, deadLetters: this.deadLetters };
   }
 }

@@ -242,7 +242,7 @@ export class QueueStore {
     if (this.config.type === 'classic') this.dropHeadWhileOver(step);
     else this.evaluateQuorumLimit(step);
     this.dropExpiredAtHead(nowMs, step);
-    return step.build();
+    return step.result();
   }
 
   /** The channel-wide (global) prefetch of this channel has room again: its consumers rejoin. */
@@ -250,7 +250,7 @@ export class QueueStore {
     const step = new StepBuilder();
     if (this.ring.resumeChannel(channelId)) this.dispatch(nowMs, step);
     this.afterChange(step);
-    return step.build();
+    return step.result();
   }
 
   /** `basic.consume`: registers the consumer and delivers what it can. */
@@ -275,7 +275,7 @@ export class QueueStore {
   cancel(channelId: string, consumerTag: string, nowMs: number): QueueStep {
     this.ring.remove(channelId, consumerTag);
     this.updateLease(nowMs);
-    return new StepBuilder().build();
+    return new StepBuilder().result();
   }
 
   /** `basic.get`: the head message, or nothing. Not limited by prefetch. */
@@ -296,12 +296,30 @@ export class QueueStore {
   /** `basic.ack` of these ack tags (unknown tags are ignored; the channel validates tags). */
   ack(ackTags: readonly number[], nowMs: number): QueueStep {
     const step = new StepBuilder();
-    const settled = this.takeUnacked(ackTags);
-    this.settleConsumers(settled);
+    for (let i = 0; i < ackTags.length; i++) this.settleOne(ackTags[i]!);
     this.updateLease(nowMs);
     this.dispatch(nowMs, step);
     this.afterChange(step);
-    return step.build();
+    return step.result();
+  }
+
+  /** `basic.ack` of one ack tag: {@link ack} without the arrays. */
+  ackOne(ackTag: number, nowMs: number): QueueStep {
+    const step = new StepBuilder();
+    this.settleOne(ackTag);
+    this.updateLease(nowMs);
+    this.dispatch(nowMs, step);
+    this.afterChange(step);
+    return step.result();
+  }
+
+  /** Removes one unacked record and frees its consumer's prefetch slot. */
+  private settleOne(tag: number): void {
+    const u = this.unacked.get(tag);
+    if (u === undefined) return;
+    this.unacked.delete(tag);
+    this.unackedBytes -= u.entry.message.bodySize;
+    if (u.consumer !== undefined) this.ring.settledConsumer(u.consumer, 1);
   }
 
   /** `basic.nack` / `basic.reject` of these ack tags. */
@@ -319,7 +337,7 @@ export class QueueStore {
     this.updateLease(nowMs);
     this.dispatch(nowMs, step);
     this.afterChange(step);
-    return step.build();
+    return step.result();
   }
 
   /** The channel closed (or its connection died): its consumers go, its deliveries come back. */
@@ -333,7 +351,7 @@ export class QueueStore {
     this.updateLease(nowMs);
     this.dispatch(nowMs, step);
     this.afterChange(step);
-    return step.build();
+    return step.result();
   }
 
   /** The message-TTL timer fired: expire what is due at the head, then deliver. */
@@ -342,7 +360,7 @@ export class QueueStore {
     this.dispatch(nowMs, step);
     this.dropExpiredAtHead(nowMs, step);
     this.afterChange(step);
-    return step.build();
+    return step.result();
   }
 
   /** `queue.purge`: drops every ready message (unacked ones stay); returns how many. */

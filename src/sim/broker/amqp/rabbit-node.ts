@@ -29,6 +29,7 @@ import {
   type RaftMessage,
 } from './protocol.ts';
 import type { QueueHost } from './queue-host.ts';
+import type { Delivery } from './queue-step.ts';
 import { QuorumMember } from './quorum-queue.ts';
 import type { ServerChannel } from './server-channel.ts';
 import { ServerConnection } from './server-connection.ts';
@@ -249,6 +250,12 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     return true;
   }
 
+  /** One ack for a classic queue (the hot path: no command object when the queue is here). */
+  ackClassic(record: QueueRecord, ch: string, ackTag: number): void {
+    if (record.home === this.name) this.classicProc(record).ackOne(ackTag);
+    else if (this.peers.isUp(record.home)) this.peers.send(record.home, { k: 'q.settle', q: record.name, ch, tags: [ackTag], op: 'ack' });
+  }
+
   /** A command to a quorum queue goes to its leader (none known yet: the channel resends later). */
   sendToLeader(record: QueueRecord, cmd: QueueCommand): void {
     const leader = record.leader;
@@ -348,6 +355,18 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     if (ch === '') return;
     if (ch.startsWith(this.channelPrefix)) this.localChannelEvent(ev);
     else this.peers.send(channelNode(ch), ev);
+  }
+
+  deliver(q: string, d: Delivery): void {
+    const ch = d.channelId;
+    if (ch.startsWith(this.channelPrefix)) {
+      const channel = this.channels.get(ch);
+      if (channel !== undefined) {
+        channel.deliverFrom(q, d.consumerTag, d.ackTag, d.message, d.redelivered, d.deliveryCount, false);
+        return;
+      }
+    }
+    this.toChannel({ k: 'ch.deliver', ch, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount });
   }
 
   private localChannelEvent(ev: ChannelEvent): void {

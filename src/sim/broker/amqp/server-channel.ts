@@ -306,20 +306,26 @@ export class ServerChannel {
   }
 
   private deliver(ev: Extract<ChannelEvent, { k: 'ch.deliver' }>): void {
-    if (this.state !== 'open' || ev.tag === undefined) return;
+    this.deliverFrom(ev.q, ev.tag, ev.ackTag, ev.msg, ev.redelivered, ev.deliveryCount, ev.qq === true);
+  }
+
+  /** A queue's delivery to one of this channel's consumers: a delivery tag, then `basic.deliver`. */
+  deliverFrom(q: string, tag: string | undefined, ackTag: number | undefined, msg: AmqpMessage, redelivered: boolean, deliveryCount: number, qq: boolean): void {
+    if (this.state !== 'open' || tag === undefined) return;
     let quorum = false;
-    if (ev.qq === true && ev.ackTag !== undefined) {
-      const key = `${ev.q}\u0000${ev.ackTag}`;
+    if (qq && ackTag !== undefined) {
+      // A new quorum leader sends checked-out messages again: keep the first.
+      const key = `${q}\u0000${ackTag}`;
       if (this.quorumDelivered.has(key)) return;
       this.quorumDelivered.add(key);
       quorum = true;
     }
     const deliveryTag = this.nextDeliveryTag++;
-    if (ev.ackTag !== undefined) {
+    if (ackTag !== undefined) {
       if (this.reserved > 0) this.reserved--;
-      this.unacked.set(deliveryTag, { q: ev.q, ackTag: ev.ackTag, consumer: ev.tag, deliveredUs: this.host.node.nowUs, quorum });
+      this.unacked.set(deliveryTag, { q, ackTag, consumer: tag, deliveredUs: this.host.node.nowUs, quorum });
     }
-    this.send({ m: 'basic.deliver', ch: this.number, consumerTag: ev.tag, deliveryTag, redelivered: ev.redelivered, message: ev.msg, deliveryCount: ev.deliveryCount });
+    this.send({ m: 'basic.deliver', ch: this.number, consumerTag: tag, deliveryTag, redelivered, message: msg, deliveryCount });
   }
 
   /** `basic.ack` / `basic.nack` / `basic.reject` (`collect_acks/3`). */
@@ -328,6 +334,11 @@ export class ServerChannel {
       const p = this.unacked.get(tag);
       if (p === undefined) return this.fail(amqpError('PRECONDITION_FAILED', `unknown delivery tag ${tag}`), method);
       this.unacked.delete(tag);
+      if (op === 'ack' && !p.quorum && this.prefetchGlobal === 0) {
+        const record = this.host.metadata.queue(p.q);
+        if (record !== undefined) this.host.ackClassic(record, this.id, p.ackTag);
+        return;
+      }
       this.sendSettles([p], op, undefined);
       return;
     }
