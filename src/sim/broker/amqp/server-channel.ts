@@ -26,7 +26,7 @@ import { amqpError, resourceName, type AmqpError } from './amqp-error.ts';
 import { tableLookup } from './field-value.ts';
 import type { ExchangeType } from './exchange.ts';
 import { AmqpKinds } from './kinds.ts';
-import { publishMessage, routingInputOf, type AmqpMessage } from './message.ts';
+import { publishMessage, type AmqpMessage } from './message.ts';
 import { parseQueueArguments } from './queue-args.ts';
 import { checkEquivalence, checkExclusiveAccess, checkQueueName, checkQuorumProperties, declaredType, serverName } from './queue-declare.ts';
 import type { QueueRecord } from './metadata.ts';
@@ -196,10 +196,11 @@ export class ServerChannel {
 
   private publish(f: Extract<ClientFrame, { m: 'basic.publish' }>): void {
     this.conn.published();
-    const built = publishMessage({ id: f.id, exchange: f.exchange, routingKey: f.routingKey, properties: f.properties, body: f.body, bodySize: f.bodySize });
+    // The frame carries every field of a publish input.
+    const built = publishMessage(f);
     if (!built.ok) return this.fail(built.error, 'basic.publish');
     const msg = built.value;
-    const route = this.host.metadata.routes.publish(f.exchange, routingInputOf(msg), f.mandatory);
+    const route = this.host.metadata.routes.publishMessage(f.exchange, msg, f.mandatory);
     if (route.kind === 'channel-error') return this.fail(route.error, 'basic.publish');
     const queues = route.trace.queues;
     if (this.host.messageHistory) this.host.record(AmqpKinds.route, { id: msg.id, queues });
