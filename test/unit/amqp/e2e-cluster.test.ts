@@ -139,3 +139,20 @@ describe('quorum queues', () => {
     expect(t.cluster.queue('qq')).toMatchObject({ ready: 0, unacked: 0 });
   });
 });
+
+describe('quorum queue start-up', () => {
+  // Regression: followers were only started by the first vote request, so a declaring node that
+  // crashed before its fsync'd vote went out left a queue that could never elect a leader.
+  it('elects a leader even when the declaring node crashes before its vote requests leave', () => {
+    const t = setup({ nodes: 3 });
+    const ch = t.channel(t.client('admin', 'rabbit1'));
+    const declared = ch.assertQueue('qq', { arguments: { 'x-queue-type': 'quorum' } });
+    // Run up to the declare-ok's arrival at the client, no further.
+    t.world.runUntilSettled(declared);
+    t.world.crash('rabbit1');
+    t.world.runFor(sec(6));
+    const leader = t.cluster.queue('qq')!.node;
+    expect(leader === 'rabbit2' || leader === 'rabbit3').toBe(true);
+    expect(t.cluster.queue('qq')!.available).toBe(true);
+  });
+});

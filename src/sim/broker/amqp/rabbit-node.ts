@@ -135,6 +135,8 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     const maintain = (): void => {
       if (this.config.consumerTimeoutMs > 0) for (const c of this.connections.values()) c.checkConsumerTimeouts(this.config.consumerTimeoutMs);
       for (const ch of this.channels.values()) for (const q of ch.quorumQueuesPending()) ch.resendQuorum(q, QUORUM_RESEND_AFTER_US);
+      // A quorum queue declared elsewhere whose first vote request never reached us: start our member.
+      for (const q of this.metadata.queues()) if (q.type === 'quorum' && !this.quorum.has(q.name)) this.quorumMember(q);
       for (const m of this.quorum.values()) {
         if (m.role !== 'leader') continue;
         const dead = m.channels().filter((c) => !this.channelAlive(c));
