@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, toPositive, utf8Bytes } from '../../../src/sim/broker/kafka/murmur2.ts';
+import fc from 'fast-check';
+import { murmur2, murmur2String, toPositive, utf8Bytes } from '../../../src/sim/broker/kafka/murmur2.ts';
 import { defaultPartition } from '../../../src/sim/broker/kafka/partitioner.ts';
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -94,5 +95,16 @@ describe('key → partition mapping matches the Java producer', () => {
 
   it('rejects a topic with no partitions instead of returning NaN', () => {
     expect(() => defaultPartition(utf8Bytes('k'), 0)).toThrow(RangeError);
+  });
+});
+
+describe('murmur2String (the producer hashes keys without encoding them)', () => {
+  it('equals murmur2 of the UTF-8 bytes, for ASCII and non-ASCII keys of every tail length', () => {
+    const keys = ['', 'a', 'ab', 'abc', 'abcd', 'key-17', 'lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', 'clé', 'ключ', '鍵-42', '😀x'];
+    for (const k of keys) expect(murmur2String(k), k).toBe(murmur2(utf8Bytes(k)));
+  });
+
+  it('agrees with murmur2 on random strings (property)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (k) => murmur2String(k) === murmur2(utf8Bytes(k))));
   });
 });

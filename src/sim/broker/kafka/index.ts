@@ -4,7 +4,7 @@
  * run as simulation nodes and talk over the simulated network. See docs/brokers/kafka.md.
  */
 
-export { murmur2, toPositive, utf8Bytes } from './murmur2.ts';
+export { murmur2, murmur2String, toPositive, utf8Bytes } from './murmur2.ts';
 export { defaultPartition, StickyPartitioner, type StickyPartitionerOptions } from './partitioner.ts';
 
 export { assignPartitions } from './assign-partitions.ts';

@@ -23,8 +23,8 @@ import { KafkaJSError, type KafkaClientRuntime } from './client-runtime.ts';
 import { COMPRESSION_RATIO, KafkaConfigError, PRODUCER_CONFIG, resolveConfig, type ConfigInput, type ProducerConfig } from './config.ts';
 import { KafkaKinds } from './kinds.ts';
 import { recordSizeBytes, type LogRecord, type RecordHeader } from './log-record.ts';
-import { utf8Bytes } from './murmur2.ts';
-import { defaultPartition, StickyPartitioner } from './partitioner.ts';
+import { murmur2String, toPositive } from './murmur2.ts';
+import { StickyPartitioner } from './partitioner.ts';
 import { NEEDS_METADATA, RETRIABLE, tpKey, type ErrorCode, type ProduceBatch, type ProducePartitionResult, type TP } from './protocol.ts';
 
 /** A message as KafkaJS takes it. Keys and values are strings (KafkaJS also takes Buffers). */
@@ -69,6 +69,15 @@ interface SendOptions {
   timeoutMs: number;
   transactional: boolean;
   deadlineUs: number;
+  /** The producer's clock when send() was called (the records' CreateTime). */
+  timestampMs: number;
+}
+
+/** What the producer keeps per topic: its partition count and partition queues. */
+interface TopicState {
+  readonly topic: string;
+  readonly n: number;
+  readonly queues: PartitionQueue[];
 }
 
 interface SendCall {
@@ -127,16 +136,20 @@ export class Producer {
   private readonly idempotent: boolean;
   private readonly transactionalId: string | null;
   private readonly ratio: number;
+  // Hot settings, read once.
+  private readonly batchSize: number;
+  private readonly lingerUs: number;
+  private readonly maxRequestSize: number;
+  private readonly ignoreKeys: boolean;
   private producerId = -1;
   private producerEpoch = -1;
   private connected = false;
   private connecting: SimPromise<void> | null = null;
   private readonly queues = new Map<string, PartitionQueue>();
-  private readonly queuesByTopic = new Map<string, PartitionQueue[]>();
+  private readonly topics = new Map<string, TopicState>();
   private readonly inFlightPerBroker = new Map<string, number>();
   private readonly sticky = new Map<string, StickyPartitioner>();
   private partitionerFn: Partitioner | undefined;
-  private readonly keyPartitions = new Map<string, { n: number; byKey: Map<string, number> }>();
   private drainTimer: Timer | null = null;
   private drainAtUs = Infinity;
   /** Records waiting for their topic's metadata, by topic. */
@@ -177,6 +190,10 @@ export class Producer {
     if (this.transactionalId !== null && !idempotent) throw new KafkaConfigError('producer config: transactional.id requires enable.idempotence=true');
     this.idempotent = idempotent;
     this.ratio = COMPRESSION_RATIO[c['compression.type']];
+    this.batchSize = c['batch.size'];
+    this.lingerUs = c['linger.ms'] * 1000;
+    this.maxRequestSize = c['max.request.size'];
+    this.ignoreKeys = c['partitioner.ignore.keys'];
     runtime.requestTimeoutMs = c['request.timeout.ms'];
     if (createPartitioner !== undefined) {
       const fn = (createPartitioner as () => unknown)();
@@ -335,12 +352,13 @@ export class Producer {
       promise.resolve([]);
       return promise;
     }
-    const opts: SendOptions = { acks, timeoutMs, transactional, deadlineUs };
+    const timestampMs = Math.floor(this.runtime.node.clock.readUs(nowUs) / 1000);
+    const opts: SendOptions = { acks, timeoutMs, transactional, deadlineUs, timestampMs };
     for (const tm of batch.topicMessages) {
-      const known = this.runtime.metadata.partitionCount(tm.topic) !== undefined;
+      const ts = this.topicState(tm.topic);
       for (const m of tm.messages) {
-        if (known) {
-          this.append(tm.topic, m, call, opts);
+        if (ts !== undefined) {
+          this.append(ts, m, call, opts);
           continue;
         }
         let list = this.awaitingMetadata.get(tm.topic);
@@ -362,44 +380,49 @@ export class Producer {
         for (const e of list) this.failCall(e.call, p.reason as KafkaJSError);
         return;
       }
-      for (const e of list) if (!e.call.settled) this.append(topic, e.message, e.call, e.opts);
+      const ts = this.topicState(topic)!;
+      for (const e of list) if (!e.call.settled) this.append(ts, e.message, e.call, e.opts);
     });
   }
 
-  private choosePartition(topic: string, message: Message, n: number): number {
+  /** The topic's state, or undefined while its metadata is unknown. */
+  private topicState(topic: string): TopicState | undefined {
+    const n = this.runtime.metadata.partitionCount(topic);
+    if (n === undefined) return undefined;
+    let ts = this.topics.get(topic);
+    if (ts === undefined || ts.n !== n) {
+      ts = { topic, n, queues: ts?.queues ?? [] };
+      this.topics.set(topic, ts);
+    }
+    return ts;
+  }
+
+  private choosePartition(ts: TopicState, message: Message): number {
     if (message.partition !== undefined) return message.partition;
+    const n = ts.n;
     if (this.partitionerFn !== undefined) {
       const partitionMetadata = [];
-      for (let i = 0; i < n; i++) partitionMetadata.push({ partitionId: i, leader: this.runtime.metadata.partition(topic, i)?.leader ?? null });
-      return this.partitionerFn({ topic, partitionMetadata, message });
+      for (let i = 0; i < n; i++) partitionMetadata.push({ partitionId: i, leader: this.runtime.metadata.partition(ts.topic, i)?.leader ?? null });
+      return this.partitionerFn({ topic: ts.topic, partitionMetadata, message });
     }
     const key = message.key ?? null;
-    if (key !== null && !this.config['partitioner.ignore.keys']) {
-      // murmur2 of the same key gives the same partition: remember recent answers.
-      let cache = this.keyPartitions.get(topic);
-      if (cache === undefined || cache.n !== n) this.keyPartitions.set(topic, (cache = { n, byKey: new Map() }));
-      let partition = cache.byKey.get(key);
-      if (partition === undefined) {
-        partition = defaultPartition(utf8Bytes(key), n);
-        if (cache.byKey.size >= 10_000) cache.byKey.clear();
-        cache.byKey.set(key, partition);
-      }
-      return partition;
-    }
-    let s = this.sticky.get(topic);
+    // Kafka's BuiltInPartitioner.partitionForKey: toPositive(murmur2(keyBytes)) % numPartitions.
+    if (key !== null && !this.ignoreKeys) return toPositive(murmur2String(key)) % n;
+    let s = this.sticky.get(ts.topic);
     if (s === undefined) {
-      const rng = this.runtime.node.rng.fork(`sticky:${topic}`);
-      s = new StickyPartitioner({ batchSizeBytes: Math.max(1, this.config['batch.size']), random: () => rng.next() });
-      this.sticky.set(topic, s);
+      const rng = this.runtime.node.rng.fork(`sticky:${ts.topic}`);
+      s = new StickyPartitioner({ batchSizeBytes: Math.max(1, this.batchSize), random: () => rng.next() });
+      this.sticky.set(ts.topic, s);
     }
     return s.currentPartition(n);
   }
 
-  private append(topic: string, m: Message, call: SendCall, e: SendOptions): void {
-    const n = this.runtime.metadata.partitionCount(topic)!;
+  private append(ts: TopicState, m: Message, call: SendCall, e: SendOptions): void {
+    const topic = ts.topic;
+    const n = ts.n;
     let partition: number;
     try {
-      partition = this.choosePartition(topic, m, n);
+      partition = this.choosePartition(ts, m);
     } catch (err) {
       return this.failCall(call, new KafkaJSError(`the custom partitioner threw for topic "${topic}": ${(err as Error).message}`));
     }
@@ -412,7 +435,7 @@ export class Producer {
     const record: LogRecord = {
       key: m.key ?? null,
       value: m.value,
-      timestampMs: m.timestamp !== undefined ? Number(m.timestamp) : Math.floor(this.runtime.node.clock.readUs(nowUs) / 1000),
+      timestampMs: m.timestamp !== undefined ? Number(m.timestamp) : e.timestampMs,
       headers: m.headers === undefined ? undefined : Object.entries(m.headers).map(([key, value]): RecordHeader => ({ key, value })),
       producerId: undefined,
       producerEpoch: undefined,
@@ -426,24 +449,24 @@ export class Producer {
     };
     const size = recordSizeBytes(record);
     (record as { sizeBytes: number }).sizeBytes = size;
-    if (size > this.config['max.request.size']) {
-      return this.failCall(call, new KafkaJSError(`The message is ${size} bytes when serialized which is larger than ${this.config['max.request.size']}, which is the value of the max.request.size configuration.`, { type: 'MESSAGE_TOO_LARGE' }));
+    if (size > this.maxRequestSize) {
+      return this.failCall(call, new KafkaJSError(`The message is ${size} bytes when serialized which is larger than ${this.maxRequestSize}, which is the value of the max.request.size configuration.`, { type: 'MESSAGE_TOO_LARGE' }));
     }
-    let queues = this.queuesByTopic.get(topic);
-    if (queues === undefined) this.queuesByTopic.set(topic, (queues = []));
-    let q = queues[partition];
+    let q = ts.queues[partition];
     if (q === undefined) {
       const key = tpKey(topic, partition);
-      q = { topic, partition, key, batches: [], nextSequence: 0, inFlight: 0 };
-      queues[partition] = q;
+      q = this.queues.get(key) ?? { topic, partition, key, batches: [], nextSequence: 0, inFlight: 0 };
+      ts.queues[partition] = q;
       this.queues.set(key, q);
     }
     const key = q.key;
     const bytes = size * this.ratio;
-    const batchSize = this.config['batch.size'];
+    const batchSize = this.batchSize;
     let b = q.batches[q.batches.length - 1];
+    let opened = false;
     if (b === undefined || b.closed || b.attempts > 0 || b.acks !== e.acks || b.transactional !== e.transactional || (b.records.length > 0 && b.bytes + bytes > batchSize)) {
       if (b !== undefined) b.closed = true;
+      opened = true;
       b = { topic, partition, key, records: [], calls: [], counts: [], bytes: 0, createdUs: nowUs, deadlineUs: e.deadlineUs, acks: e.acks, timeoutMs: e.timeoutMs, transactional: e.transactional, attempts: 0, retryAtUs: 0, baseSequence: -1, producerId: -1, producerEpoch: -1, closed: false };
       q.batches.push(b);
     }
@@ -459,7 +482,8 @@ export class Producer {
     if (e.transactional && !this.txnPartitions.has(key) && !this.txnPendingAdd.has(key)) this.txnPendingAdd.set(key, { topic, partition });
     const full = b.bytes >= batchSize;
     if (full) b.closed = true;
-    this.scheduleDrain(full ? nowUs : b.createdUs + this.config['linger.ms'] * 1000);
+    // A batch that was already open has its drain scheduled (at its linger time) already.
+    if (full || opened) this.scheduleDrain(full ? nowUs : b.createdUs + this.lingerUs);
   }
 
   private scheduleDrain(atUs: number): void {
