@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { waitForRun } from './ui-helpers';
+import { expect, test, waitForRun } from './ui-helpers';
 
 test('Monaco loads only when the editor opens, with IntelliSense from the d.ts and errors inline', async ({ page }) => {
   const monacoRequests: string[] = [];

@@ -2,7 +2,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
+
+export { expect };
+
+/**
+ * The UI tests' `test`: every page error (an uncaught exception) and every error React reports
+ * (a view that failed to render, caught by its boundary) fails the test that caused it.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(`console error: ${m.text()}`);
+    });
+    await use(page);
+    expect(errors, 'errors in the page').toEqual([]);
+  },
+});
 
 /** The CLI's historyHash for a run: the Node host running the same engine. */
 export function cliHash(scenario: string, seed: number, faults?: unknown): string {

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { cliHash, waitForRun } from './ui-helpers';
+import { cliHash, expect, test, waitForRun } from './ui-helpers';
 
 test('after one visit the app works offline: reload, run a scenario, open the editor', async ({ page, context }) => {
   test.setTimeout(120_000);

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { cliHash, timelineTime, waitForRun } from './ui-helpers';
+import { cliHash, expect, test, timelineTime, waitForRun } from './ui-helpers';
 
 test('Ctrl+Enter runs the chosen scenario; the URL reproduces it; the hash matches Node', async ({ page, context }) => {
   await page.goto('/#/playground');

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './ui-helpers';
 
 test('the header reaches every page by keyboard and marks the current one', async ({ page }) => {
   await page.goto('/');

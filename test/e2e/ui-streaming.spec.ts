@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { waitForRun } from './ui-helpers';
+import type { Page } from '@playwright/test';
+import { expect, test, waitForRun } from './ui-helpers';
 
 declare global {
   interface Window {

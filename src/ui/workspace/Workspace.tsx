@@ -7,6 +7,7 @@ import { HistoryTable } from '../views/history-table/HistoryTable';
 import { SpaceTimeView } from '../views/space-time/SpaceTimeView';
 import { TopologyView } from '../views/topology/TopologyView';
 import type { RunSession } from './run-session';
+import { ViewBoundary } from './ViewBoundary';
 import { WorkspaceContext } from './workspace-context';
 
 /**
@@ -20,14 +21,24 @@ export const Workspace = memo(function Workspace({ session }: { session: RunSess
     <WorkspaceContext.Provider value={session}>
       <div className="workspace">
         <Timeline />
-        <SpaceTimeView />
+        <ViewBoundary name="The space-time diagram">
+          <SpaceTimeView />
+        </ViewBoundary>
         <div className="workspace-row topo-charts">
-          <TopologyView />
-          <ChartsView />
+          <ViewBoundary name="The topology">
+            <TopologyView />
+          </ViewBoundary>
+          <ViewBoundary name="The metrics">
+            <ChartsView />
+          </ViewBoundary>
         </div>
         <div className="workspace-row console-table">
-          <ConsoleView />
-          <HistoryTable />
+          <ViewBoundary name="The console">
+            <ConsoleView />
+          </ViewBoundary>
+          <ViewBoundary name="The history table">
+            <HistoryTable />
+          </ViewBoundary>
         </div>
       </div>
     </WorkspaceContext.Provider>

@@ -40,12 +40,14 @@ export function SpaceTimeView() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const width = useElementWidth(wrapRef);
   const [win, setWin] = useState<ViewWindow>(FIT);
-  const [selection, setSelection] = useState<Selection>();
+  const [chosen, setSelection] = useState<Selection>();
   const [hover, setHover] = useState<Hover>();
-  const [stats, setStats] = useState<DrawStats>({ inWindow: 0, mode: 'arrows' });
+  const [stats, setStats] = useState<Omit<DrawStats, 'complete'>>({ inWindow: 0, mode: 'arrows' });
   const drag = useRef<{ x: number; win: ViewWindow; moved: boolean }>(undefined);
 
   const lanes = history.nodes.size;
+  // A selection from an earlier run can outlive it by one render (it is cleared in an effect).
+  const selection = chosen && (chosen.kind === 'arrow' ? chosen.arrow < history.messages.count : chosen.lane < lanes && chosen.seq < history.length) ? chosen : undefined;
   const { startUs, endUs } = resolveWindow(win, history.endUs);
   const layout = makeLayout(width, lanes, startUs, endUs);
 
@@ -78,7 +80,9 @@ export function SpaceTimeView() {
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const s = drawSpaceTime({ ctx, layout, history, moment, cone, selected: selectedArrow, hovered: hover?.arrow ?? -1 });
-    setStats((old) => (old.inWindow === s.inWindow && old.mode === s.mode ? old : s));
+    setStats((old) => (old.inWindow === s.inWindow && old.mode === s.mode ? old : { inWindow: s.inWindow, mode: s.mode }));
+    // A density image counted in slices needs more frames; each one draws what is ready.
+    if (!s.complete) draw();
   });
   useLayoutEffect(draw);
 

@@ -17,63 +17,110 @@ const RGB: readonly (readonly [number, number, number])[] = [
   [120, 140, 160],
 ];
 
-let scratch: HTMLCanvasElement | undefined;
-/** What the scratch image shows, so scrubbing the timeline over an unchanged window reuses it. */
-let scratchKey = '';
-let scratchCone: CausalCone | undefined;
+/** Counting stops for the frame after this long and resumes in the next one. */
+const SLICE_MS = 4;
+/** Arrows counted between looks at the clock. */
+const CHUNK = 4096;
+
+/** What an image (finished or being counted) shows. */
+interface Spec {
+  key: string;
+  cone: CausalCone | undefined;
+  startUs: number;
+  endUs: number;
+  width: number;
+  lanes: number;
+}
+
+interface Job extends Spec {
+  lo: number;
+  hi: number;
+  next: number;
+  counts: Uint32Array;
+}
+
+let image: HTMLCanvasElement | undefined;
+let shown: Spec | undefined;
+let job: Job | undefined;
 
 /**
  * The overview when too many arrows are in view to draw one by one: for every lane and pixel
- * column, how many messages that node sent or received there, as a heat strip. It costs one pass
- * over the window's arrows and one image, however many there are, so a zoomed-out 100k-message
- * run draws as fast as a short one. Lost messages show red at their sender; with a selection,
- * pixels take the colour of the causal past or future that dominates them.
+ * column, how many messages that node sent or received there, as a heat strip. Lost messages show
+ * red at their sender; with a selection, pixels take the colour of the causal past or future that
+ * dominates them.
+ *
+ * Counting a million arrows takes longer than a frame, so it is sliced: each call counts for at
+ * most a few milliseconds and returns false until the image is done, while the last finished image
+ * (placed at its own time window) stands in. Scrubbing over an unchanged window reuses the image.
  */
-export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined): void {
+export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined): boolean {
   const width = Math.max(1, Math.floor(plotWidth(l)));
   const lanes = Math.max(1, l.lanes);
   const key = `${h.runId}/${lo}/${hi}/${h.messages.closedCount}/${l.startUs}/${l.endUs}/${width}/${lanes}`;
-  if (key !== scratchKey || cone !== scratchCone || !scratch) {
-    renderDensity(l, h, lo, hi, cone, width, lanes);
-    scratchKey = key;
-    scratchCone = cone;
+  let complete = shown !== undefined && shown.key === key && shown.cone === cone;
+  if (!complete) {
+    if (!job || job.key !== key || job.cone !== cone) {
+      job = { key, cone, startUs: l.startUs, endUs: l.endUs, width, lanes, lo, hi, next: lo, counts: new Uint32Array(width * lanes * CATEGORIES) };
+    }
+    if (count(job, h)) {
+      paint(job);
+      shown = job;
+      job = undefined;
+      complete = true;
+    }
   }
-  const band = Math.max(6, l.laneHeightPx * 0.62);
-  const smoothing = ctx.imageSmoothingEnabled;
-  ctx.imageSmoothingEnabled = false;
-  for (let lane = 0; lane < l.lanes; lane++) ctx.drawImage(scratch!, 0, lane, width, 1, xOf(l, l.startUs), yOf(l, lane) - band / 2, width, band);
-  ctx.imageSmoothingEnabled = smoothing;
+  if (image && shown && shown.lanes === lanes && shown.key.startsWith(`${h.runId}/`)) {
+    const band = Math.max(6, l.laneHeightPx * 0.62);
+    const x = xOf(l, shown.startUs);
+    const w = xOf(l, shown.endUs) - x;
+    const smoothing = ctx.imageSmoothingEnabled;
+    ctx.imageSmoothingEnabled = false;
+    for (let lane = 0; lane < lanes; lane++) ctx.drawImage(image, 0, lane, shown.width, 1, x, yOf(l, lane) - band / 2, w, band);
+    ctx.imageSmoothingEnabled = smoothing;
+  }
+  return complete;
 }
 
-/** Counts the window's messages per lane and pixel column into the scratch image. */
-function renderDensity(l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined, width: number, lanes: number): void {
-  const counts = new Uint32Array(width * lanes * CATEGORIES);
+/** Counts the job's arrows for one slice; true when every arrow is counted. */
+function count(job: Job, h: HistoryStore): boolean {
   const m = h.messages;
-  const scale = width / (l.endUs - l.startUs);
-  const bump = (lane: number, timeUs: number, category: number): void => {
-    const x = Math.floor((timeUs - l.startUs) * scale);
-    if (x >= 0 && x < width) counts[(lane * width + x) * CATEGORIES + category]!++;
-  };
-  for (let a = lo; a < hi; a++) {
-    const state = m.state[a]!;
-    let category = state === 2 ? LOST : NORMAL;
-    if (cone) category = inPast(m, cone, a) ? PAST : inFuture(m, cone, a) ? FUTURE : OTHER;
-    bump(m.from[a]!, m.sendTimeUs[a]!, category);
-    if (state === 1) bump(m.to[a]!, m.endTimeUs[a]!, category === LOST ? NORMAL : category);
+  const { counts, width, startUs, cone } = job;
+  const scale = width / (job.endUs - startUs);
+  const started = performance.now();
+  while (job.next < job.hi) {
+    const stop = Math.min(job.hi, job.next + CHUNK);
+    for (let a = job.next; a < stop; a++) {
+      const state = m.state[a]!;
+      let category = state === 2 ? LOST : NORMAL;
+      if (cone) category = inPast(m, cone, a) ? PAST : inFuture(m, cone, a) ? FUTURE : OTHER;
+      const x1 = Math.floor((m.sendTimeUs[a]! - startUs) * scale);
+      if (x1 >= 0 && x1 < width) counts[(m.from[a]! * width + x1) * CATEGORIES + category]!++;
+      if (state !== 1) continue;
+      const x2 = Math.floor((m.endTimeUs[a]! - startUs) * scale);
+      if (x2 >= 0 && x2 < width) counts[(m.to[a]! * width + x2) * CATEGORIES + (category === LOST ? NORMAL : category)]!++;
+    }
+    job.next = stop;
+    if (performance.now() - started > SLICE_MS) break;
   }
+  return job.next >= job.hi;
+}
+
+/** Turns the counts into one pixel per lane and column: colour by category, brightness by count. */
+function paint(job: Job): void {
+  const { counts, width, lanes } = job;
   let max = 1;
   for (let p = 0; p < width * lanes; p++) {
     let total = 0;
     for (let c = 0; c < CATEGORIES; c++) total += counts[p * CATEGORIES + c]!;
     if (total > max) max = total;
   }
-  scratch ??= document.createElement('canvas');
-  if (scratch.width !== width || scratch.height !== lanes) {
-    scratch.width = width;
-    scratch.height = lanes;
+  image ??= document.createElement('canvas');
+  if (image.width !== width || image.height !== lanes) {
+    image.width = width;
+    image.height = lanes;
   }
-  const sctx = scratch.getContext('2d')!;
-  const img = sctx.createImageData(width, lanes);
+  const ictx = image.getContext('2d')!;
+  const img = ictx.createImageData(width, lanes);
   const logMax = Math.log1p(max);
   for (let p = 0; p < width * lanes; p++) {
     let total = 0;
@@ -82,8 +129,11 @@ function renderDensity(l: LaneLayout, h: HistoryStore, lo: number, hi: number, c
       const n = counts[p * CATEGORIES + c]!;
       total += n;
       // A lost message is rare and important: it wins its pixel outright.
-      if (n > counts[p * CATEGORIES + best]! || (c === LOST && n > 0)) best = c;
-      if (c === LOST && n > 0) break;
+      if (c === LOST && n > 0) {
+        best = c;
+        break;
+      }
+      if (n > counts[p * CATEGORIES + best]!) best = c;
     }
     if (total === 0) continue;
     const [r, g, b] = RGB[best]!;
@@ -93,5 +143,5 @@ function renderDensity(l: LaneLayout, h: HistoryStore, lo: number, hi: number, c
     img.data[o + 2] = b;
     img.data[o + 3] = Math.round(255 * (0.35 + (0.65 * Math.log1p(total)) / logMax));
   }
-  sctx.putImageData(img, 0, 0);
+  ictx.putImageData(img, 0, 0);
 }

@@ -13,9 +13,9 @@ import { FONT, FONT_SMALL, PALETTE } from './palette';
  * a software-rendered canvas rasterises a few thousand strokes within a frame, not tens of
  * thousands, and at that density single arrows are not readable anyway.
  */
-export const ARROWS_DETAIL_MAX = 3_000;
+export const ARROWS_DETAIL_MAX = 2_000;
 /** Arrowheads only when arrows are sparse enough to tell apart. */
-const ARROWHEADS_MAX = 1_500;
+const ARROWHEADS_MAX = 800;
 
 export interface DrawInput {
   ctx: CanvasRenderingContext2D;
@@ -32,6 +32,8 @@ export interface DrawStats {
   inWindow: number;
   /** One arrow per message, or a density overview when there are too many. */
   mode: 'arrows' | 'density';
+  /** False while the density image is still being counted: draw again next frame. */
+  complete: boolean;
 }
 
 /** Draws the whole diagram for one frame. Only the window's arrows are touched. */
@@ -216,9 +218,9 @@ function drawArrows(d: DrawInput): DrawStats {
   const [lo, hi] = m.windowRange(l.startUs, l.endUs, nowUs);
   const inWindow = hi - lo;
   if (inWindow > ARROWS_DETAIL_MAX) {
-    drawDensity(ctx, l, h, lo, hi, cone);
+    const complete = drawDensity(ctx, l, h, lo, hi, cone);
     highlight(d, d.selected, PALETTE.selected, 3.5);
-    return { inWindow, mode: 'density' };
+    return { inWindow, mode: 'density', complete };
   }
   const heads = inWindow <= ARROWHEADS_MAX;
   const paths = { normal: new Path2D(), lost: new Path2D(), flight: new Path2D(), past: new Path2D(), future: new Path2D(), dim: new Path2D(), crosses: new Path2D() };
@@ -247,7 +249,8 @@ function drawArrows(d: DrawInput): DrawStats {
     ctx.fillStyle = colour;
     ctx.fill(p);
   };
-  const width = 1.5;
+  // Thin strokes rasterise faster; sparse arrows get the thicker, easier-to-follow line.
+  const width = inWindow > 500 ? 1 : 1.5;
   stroke(paths.dim, PALETTE.messageDim, 1);
   fill(headPaths.dim, PALETTE.messageDim);
   stroke(paths.normal, PALETTE.message, width);
@@ -263,7 +266,7 @@ function drawArrows(d: DrawInput): DrawStats {
   ctx.setLineDash([]);
   highlight(d, d.hovered, PALETTE.hover, 3);
   highlight(d, d.selected, PALETTE.selected, 3.5);
-  return { inWindow, mode: 'arrows' };
+  return { inWindow, mode: 'arrows', complete: true };
 }
 
 function highlight({ ctx, layout: l, history: h }: DrawInput, a: number, colour: string, width: number): void {
