@@ -96,6 +96,7 @@ export class KafkaClientRuntime implements NodeBehavior {
   requestTimeoutMs = 30000;
   retryBackoffMs = 100;
   private readonly coordinators = new Map<string, string>();
+  private metadataMaxAgeMs = Infinity;
 
   constructor(
     readonly node: SimNode,
@@ -113,6 +114,22 @@ export class KafkaClientRuntime implements NodeBehavior {
 
   onMessage(payload: unknown, _env: Envelope): void {
     this.handle(payload);
+  }
+
+  /**
+   * `metadata.max.age.ms`: refresh metadata at least this often even without errors (the
+   * smallest value of the clients on this node wins), so clients notice new leaders and topics.
+   */
+  refreshMetadataEvery(maxAgeMs: number): void {
+    if (maxAgeMs >= this.metadataMaxAgeMs) return;
+    const first = this.metadataMaxAgeMs === Infinity;
+    this.metadataMaxAgeMs = Math.max(1, maxAgeMs);
+    if (!first) return;
+    const tick = (): void => {
+      if (this.node.nowUs - this.metadata.lastRefreshUs >= this.metadataMaxAgeMs * 1000) this.metadata.refresh([]);
+      this.node.setTimer(this.metadataMaxAgeMs * 1000, tick);
+    };
+    this.node.setTimer(this.metadataMaxAgeMs * 1000, tick);
   }
 
   /** Offers a message to this runtime; returns true if it answered one of its requests. */

@@ -175,16 +175,16 @@ export const BROKER_CONFIG = {
   'replica.socket.timeout.ms': int(30000, 'a follower fetch without an answer for this long is retried', 1),
   'broker.heartbeat.interval.ms': int(2000, 'how often a broker heartbeats to the controller', 1),
   'broker.session.timeout.ms': int(9000, 'the controller fences a broker not heard from for this long', 1),
-  'offsets.topic.num.partitions': int(5, 'partitions of __consumer_offsets (the group coordinator is the leader of one of them)', 1, INT_MAX, "Kafka's default is 50; the simulation uses 5 so a small cluster stays small"),
-  'offsets.topic.replication.factor': int(3, 'replication factor of __consumer_offsets (capped at the number of brokers)', 1, INT_MAX, 'capped at the number of brokers, so a one-broker lab works; Kafka refuses instead'),
+  'offsets.topic.num.partitions': int(5, 'partitions of __consumer_offsets; a group\'s coordinator leads partition abs(groupId.hashCode) % this', 1, INT_MAX, "Kafka's default is 50; the simulation uses 5 so a small cluster stays small"),
+  'offsets.topic.replication.factor': int(3, 'replication factor of __consumer_offsets', 1, INT_MAX, 'capped at the number of brokers, so a one-broker lab works; Kafka refuses instead'),
   'offsets.topic.segment.bytes': int(104857600, 'segment size of __consumer_offsets', 1, INT_MAX),
   'offsets.commit.timeout.ms': int(5000, 'an offset commit waits this long for the offsets topic replicas', 1),
   'group.initial.rebalance.delay.ms': int(3000, 'the first rebalance of an empty group waits this long for more members', 0),
   'group.min.session.timeout.ms': int(6000, 'smallest session.timeout.ms a consumer may ask for', 0),
   'group.max.session.timeout.ms': int(1800000, 'largest session.timeout.ms a consumer may ask for', 0),
   'transaction.state.log.num.partitions': int(5, 'partitions of __transaction_state', 1, INT_MAX, "Kafka's default is 50; the simulation uses 5"),
-  'transaction.state.log.replication.factor': int(3, 'replication factor of __transaction_state (capped at the number of brokers)', 1, INT_MAX, 'capped at the number of brokers'),
-  'transaction.state.log.min.isr': int(2, 'min.insync.replicas of __transaction_state (capped at its replication factor)', 1, INT_MAX, 'capped at the replication factor'),
+  'transaction.state.log.replication.factor': int(3, 'replication factor of __transaction_state', 1, INT_MAX, 'capped at the number of brokers'),
+  'transaction.state.log.min.isr': int(2, 'min.insync.replicas of __transaction_state', 1, INT_MAX, 'capped at the replication factor'),
   'transaction.max.timeout.ms': int(900000, 'largest transaction.timeout.ms a producer may ask for', 1),
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': int(10000, 'how often the transaction coordinator aborts transactions past their timeout', 1),
   'remote.log.storage.system.enable': bool(false, 'allow tiered storage on this cluster'),
@@ -366,4 +366,31 @@ export function topicDefaultsFromBroker(broker: BrokerConfig): TopicConfig {
   const out: Record<string, unknown> = {};
   for (const [brokerKey, topicKey] of Object.entries(BROKER_TOPIC_DEFAULT_NAMES)) out[topicKey] = (broker as Record<string, unknown>)[brokerKey];
   return out as TopicConfig;
+}
+
+/** A setting's default as the reference page shows it. */
+export function formatDefault(spec: ConfigSpec): string {
+  switch (spec.kind) {
+    case 'int':
+    case 'double':
+      return spec.default === LONG_MAX ? 'Long.MAX_VALUE' : String(spec.default);
+    case 'bool':
+      return String(spec.default);
+    case 'enum':
+      return spec.default;
+    case 'string':
+      return spec.default === null ? 'null' : spec.default;
+    case 'acks':
+      return spec.default === -1 ? 'all' : String(spec.default);
+    case 'list':
+      return spec.default.join(',');
+    case 'function':
+      return '(none)';
+  }
+}
+
+/** The reference table of a schema, as Markdown rows: key, default, meaning. */
+export function configTable(schema: Record<string, ConfigSpec>): string {
+  const rows = Object.entries(schema).map(([key, spec]) => `| \`${key}\` | \`${formatDefault(spec)}\` | ${spec.doc}${spec.simDefaultNote ? ` (${spec.simDefaultNote})` : ''} |`);
+  return ['| key | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

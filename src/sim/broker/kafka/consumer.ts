@@ -156,6 +156,7 @@ export class Consumer {
     this.strategies = this.config['partition.assignment.strategy'] as AssignorStrategy[];
     runtime.requestTimeoutMs = this.config['request.timeout.ms'];
     runtime.retryBackoffMs = this.config['retry.backoff.ms'];
+    runtime.refreshMetadataEvery(this.config['metadata.max.age.ms']);
     // Auto-commit runs on its own clock; it only ever commits records the handler has finished.
     if (this.config['enable.auto.commit']) {
       const tick = (): void => {
@@ -1008,6 +1009,10 @@ export class Consumer {
    * the result was already settled (processing may go on at once).
    */
   private awaitResult(result: unknown, settle: (ok: boolean, error?: unknown) => void, stale: () => boolean, what: string): boolean {
+    if (result === undefined || result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+      settle(true);
+      return true;
+    }
     if (result instanceof Promise) {
       throw new KafkaJSError(
         `${what} returned a native Promise. The simulation cannot time it: native promise continuations run after the simulation step, outside simulated time. Return nothing, or a SimPromise (learner code in the sandbox gets these automatically).`,

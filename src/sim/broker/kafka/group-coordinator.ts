@@ -22,7 +22,6 @@ import type { KafkaBroker } from './broker.ts';
 import { KafkaKinds } from './kinds.ts';
 import type { NewRecord } from './log-record.ts';
 import {
-  CONSUMER_OFFSETS,
   tpKey,
   type DescribeGroupRequest,
   type ErrorCode,
@@ -738,4 +737,3 @@ export function describeGroup(g: Group): GroupDescription {
   };
 }
 
-export { CONSUMER_OFFSETS };

@@ -195,6 +195,7 @@ export class Producer {
     this.maxRequestSize = c['max.request.size'];
     this.ignoreKeys = c['partitioner.ignore.keys'];
     runtime.requestTimeoutMs = c['request.timeout.ms'];
+    runtime.refreshMetadataEvery(c['metadata.max.age.ms']);
     if (createPartitioner !== undefined) {
       const fn = (createPartitioner as () => unknown)();
       if (typeof fn !== 'function') throw new KafkaConfigError('producer config: createPartitioner() must return a function ({ topic, partitionMetadata, message }) => partition');
