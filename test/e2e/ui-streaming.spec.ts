@@ -25,13 +25,21 @@ interface TraceEvent {
  */
 async function traceMainThreadTasks(page: Page): Promise<() => Promise<{ wallMs: number; cpuMs: number }[]>> {
   const cdp = await page.context().newCDPSession(page);
-  const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])));
-  await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReportEvents' });
+  // As a stream read at the end: nothing is shipped out of the page while the run is measured.
+  await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReturnAsStream' });
   return async () => {
-    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    const done = new Promise<{ stream?: string }>((resolve) => cdp.once('Tracing.tracingComplete', resolve));
     await cdp.send('Tracing.end');
-    await done;
+    const { stream } = await done;
+    let text = '';
+    for (let eof = false; !eof && stream; ) {
+      const chunk = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
+      text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+      eof = chunk.eof;
+    }
+    if (stream) await cdp.send('IO.close', { handle: stream });
+    const parsed = JSON.parse(text) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+    const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
     const main = events.find((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain');
     return events
       .filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask')
