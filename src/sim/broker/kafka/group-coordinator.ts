@@ -239,8 +239,13 @@ export class GroupCoordinator {
     if (req.memberId === '') {
       const memberId = `${req.clientId}-${this.newId()}`;
       if (req.groupInstanceId === null) {
-        // KIP-394: a new member learns its id first, and must join again with it.
+        // KIP-394: a new member learns its id first, and must join again with it; an id that is
+        // not used within the session timeout is forgotten, so it cannot hold up a rebalance.
         g.pendingMemberIds.add(memberId);
+        this.broker.node.setTimer(req.sessionTimeoutMs * 1000, () => {
+          if (!g.pendingMemberIds.delete(memberId)) return;
+          this.maybeCompleteJoin(g);
+        });
         return reply(joinError('MEMBER_ID_REQUIRED', memberId));
       }
       const oldId = g.staticMembers.get(req.groupInstanceId);
