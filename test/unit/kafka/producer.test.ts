@@ -38,6 +38,10 @@ describe('partitioning (https://kafka.apache.org/documentation/#producerconfigs_
     const out = settle(s.world, producer.send({ topic: 't', messages: [{ value: 'first' }, { value: 'last' }] }));
     expect(out.map((m) => m.partition).sort()).toEqual([0, 3]);
     expect(seen[0]).toMatchObject({ topic: 't', message: { value: 'first' }, partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }, { partitionId: 3 }] });
+    // The partition function itself (it takes the arguments) is accepted too.
+    const direct = s.cluster.client('app').producer({ createPartitioner: ({ partitionMetadata }: { partitionMetadata: unknown[] }) => partitionMetadata.length - 2 } as never);
+    settle(s.world, direct.connect());
+    expect(settle(s.world, direct.send({ topic: 't', messages: [{ value: 'x' }] }))[0]!.partition).toBe(2);
     const bad = s.cluster.client('app').producer({ createPartitioner: () => () => 7 });
     settle(s.world, bad.connect());
     expect(() => settle(s.world, bad.send({ topic: 't', messages: [{ value: 'x' }] }))).toThrow(/partition 7 chosen for topic "t" is not one of its partitions 0..3/);

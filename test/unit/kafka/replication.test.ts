@@ -38,6 +38,20 @@ describe('acks and the high watermark (https://kafka.apache.org/documentation/#r
     for (const f of followers) expect(replicaLog(s, f, 't', 0)).toHaveLength(0);
   });
 
+  it('acks=0 does not wait for any answer: send resolves at once with offset -1, and the record is written (https://kafka.apache.org/documentation/#producerconfigs_acks)', () => {
+    const s = startCluster(9);
+    createTopic(s, 't', 1, 3);
+    const producer = s.cluster.client('app').producer({ acks: 0 });
+    settle(s.world, producer.connect());
+    const t0 = s.world.nowUs;
+    const [md] = settle(s.world, producer.send({ topic: 't', messages: [{ value: 'fire-and-forget' }] }));
+    expect(md!.baseOffset).toBe('-1');
+    expect(s.world.nowUs - t0).toBeLessThan(ms(1));
+    s.world.runFor(ms(100));
+    expect(replicaLog(s, leaderOf(s, 't', 0)!, 't', 0).map((r) => r.value)).toEqual(['fire-and-forget']);
+    expect([...s.world.history.ofKind('send')].filter((e) => (e.data as { type?: string })?.type === 'ProduceResponse')).toHaveLength(0);
+  });
+
   it('refuses acks=all with NOT_ENOUGH_REPLICAS while the ISR is smaller than min.insync.replicas (https://kafka.apache.org/documentation/#topicconfigs_min.insync.replicas)', () => {
     const s = startCluster(3, { config: { ...FAST, 'min.insync.replicas': 2 } });
     createTopic(s, 't', 1, 3);

@@ -62,7 +62,7 @@ export type PartitionerArgs = { topic: string; partitionMetadata: { partitionId:
 export type Partitioner = (args: PartitionerArgs) => number;
 
 /** One producer config: Kafka's keys (see PRODUCER_CONFIG) plus KafkaJS's `createPartitioner`. */
-export type ProducerConfigInput = ConfigInput<typeof PRODUCER_CONFIG> & { createPartitioner?: () => Partitioner };
+export type ProducerConfigInput = ConfigInput<typeof PRODUCER_CONFIG> & { createPartitioner?: (() => Partitioner) | Partitioner };
 
 interface SendOptions {
   acks: -1 | 0 | 1;
@@ -197,7 +197,9 @@ export class Producer {
     runtime.requestTimeoutMs = c['request.timeout.ms'];
     runtime.refreshMetadataEvery(c['metadata.max.age.ms']);
     if (createPartitioner !== undefined) {
-      const fn = (createPartitioner as () => unknown)();
+      // KafkaJS passes a factory, () => partitioner; a function that takes the arguments itself
+      // ({ topic, partitionMetadata, message }) => partition is accepted as the partitioner.
+      const fn = (createPartitioner as (...a: unknown[]) => unknown).length >= 1 ? createPartitioner : (createPartitioner as () => unknown)();
       if (typeof fn !== 'function') throw new KafkaConfigError('producer config: createPartitioner() must return a function ({ topic, partitionMetadata, message }) => partition');
       this.partitionerFn = fn as Partitioner;
     }

@@ -70,7 +70,8 @@ export class Rpc {
     }
     (req as Sequenced).conn = c.id;
     (req as Sequenced).seq = c.nextSeq++;
-    (req as Sequenced).deadlineUs = this.node.nowUs + timeoutMs * 1000;
+    // A request nobody waits for (acks=0) never expires: its sender does not give up on it.
+    (req as Sequenced).deadlineUs = cb === undefined ? undefined : this.node.nowUs + timeoutMs * 1000;
     if (cb !== undefined) {
       const cid = req.cid;
       const p: Pending = { cb: cb as (resp: KafkaResponse | null) => void, timer: undefined, to, conn: c.id };
