@@ -74,7 +74,13 @@ async function cmdRun(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new InputError(`run takes one scenario or lab id (scenarios: ${listScenarios().map((s) => s.name).join(', ')}; labs: brokerlab labs)`);
-  if (!listScenarios().some((s) => s.name === positionals[0])) return runLabCommand(positionals[0]!, values);
+  if (!listScenarios().some((s) => s.name === positionals[0])) {
+    const labs = await labsOrExit();
+    if (!labs.some((l) => l.spec.id === positionals[0])) {
+      throw new InputError(`unknown scenario or lab "${positionals[0]}"; the scenarios are: ${listScenarios().map((s) => s.name).join(', ')}; the labs are: ${labs.map((l) => l.spec.id).join(', ')}`);
+    }
+    return runLabCommand(positionals[0]!, values);
+  }
   const seed = parseSeed(values.seed);
   const intensity = values.intensity === undefined ? undefined : Number(values.intensity);
   if (intensity !== undefined && !(intensity >= 0 && intensity <= 1)) throw new InputError(`--intensity takes a number from 0 to 1, got "${values.intensity}"`);

@@ -63,7 +63,7 @@ describe('brokerlab CLI', () => {
   });
 
   it('exits 2 on an unknown scenario, command, flag, seed or missing file', () => {
-    expect(cli('run', 'nope').err).toMatch(/unknown scenario "nope"; the scenarios are: echo, gossip/);
+    expect(cli('run', 'nope').err).toMatch(/unknown scenario or lab "nope"; the scenarios are: echo, gossip; the labs are: /);
     for (const args of [['run', 'nope'], ['frobnicate'], ['run', 'echo', '--wat'], ['run', 'echo', '--seed', 'x'], ['run', 'echo', '--faults', '/no/such.json'], ['bench', '--only', 'nope']]) {
       const r = cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
