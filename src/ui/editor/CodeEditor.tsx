@@ -20,6 +20,11 @@ export interface CodeEditorProps {
   onRun?: () => void;
   /** The current diagnostics, whenever they change. */
   onProblems?: (problems: Problem[]) => void;
+  /**
+   * Problems found elsewhere (a lab run's errors in the learner's code), shown inline as markers
+   * and listed with the type errors; replaced whenever the array changes.
+   */
+  markers?: readonly Problem[];
 }
 
 // Monaco is several megabytes: it loads in its own chunk when an editor is first shown.

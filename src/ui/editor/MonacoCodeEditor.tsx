@@ -12,11 +12,12 @@ const SEVERITY: Record<number, Problem['severity']> = {
 };
 
 /** The Monaco half of CodeEditor, loaded lazily. */
-export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file:///brokerlab/api.d.ts', path = 'file:///learner/main.ts', heightPx = 320, label, onRun, onProblems }: CodeEditorProps) {
+export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file:///brokerlab/api.d.ts', path = 'file:///learner/main.ts', heightPx = 320, label, onRun, onProblems, markers }: CodeEditorProps) {
   const editorRef = useRef<EditorInstance>(undefined);
   const onRunRef = useRef(onRun);
   onRunRef.current = onRun;
   const [problems, setProblems] = useState<Problem[]>([]);
+  const [mounted, setMounted] = useState(false);
 
   // Declarations are global to the TypeScript service: replace, never accumulate.
   useEffect(() => {
@@ -25,9 +26,24 @@ export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file
     return () => lib.dispose();
   }, [dts, dtsPath]);
 
+  // Markers from outside (a run's learner problems) under their own owner, beside TypeScript's.
+  useEffect(() => {
+    const model = editorRef.current?.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(
+      model,
+      'brokerlab-run',
+      (markers ?? []).map((m) => {
+        const line = Math.min(Math.max(1, m.line), model.getLineCount());
+        return { severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning, message: m.message, startLineNumber: line, startColumn: m.column, endLineNumber: line, endColumn: Math.max(m.column + 1, model.getLineMaxColumn(line)) };
+      }),
+    );
+  }, [markers, mounted]);
+
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => onRunRef.current?.());
+    setMounted(true);
   };
 
   function reveal(p: Problem): void {
