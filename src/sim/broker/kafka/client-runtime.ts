@@ -67,8 +67,8 @@ export class ClientMetadata {
     if (done !== undefined) this.waiters.push(done);
     if (this.inFlight) return;
     this.inFlight = true;
-    const broker = this.brokers[this.brokerIndex % this.brokers.length]!;
     const rpc = this.runtime.rpc;
+    const broker = this.pickBroker();
     const req = { type: 'Metadata' as const, cid: rpc.nextCid(), topics: [...this.interest], allowAutoTopicCreation };
     rpc.call(broker, req, { type: 'Metadata', topics: req.topics.length }, this.runtime.requestTimeoutMs, (resp) => {
       this.inFlight = false;
@@ -78,6 +78,25 @@ export class ClientMetadata {
       this.waiters = [];
       for (const w of waiters) w();
     });
+  }
+
+  /**
+   * The broker to ask, like the Java client's least-loaded node: in turn, skipping brokers whose
+   * connection failed in the last second (they are probably down); if all did, the one that failed
+   * longest ago.
+   */
+  pickBroker(): string {
+    const rpc = this.runtime.rpc;
+    const now = this.runtime.node.nowUs;
+    const n = this.brokers.length;
+    let best = this.brokers[this.brokerIndex % n]!;
+    for (let i = 0; i < n; i++) {
+      const b = this.brokers[(this.brokerIndex + i) % n]!;
+      const failed = rpc.lastFailureUs(b);
+      if (failed < 0 || now - failed > 1_000_000) return b;
+      if (failed < rpc.lastFailureUs(best)) best = b;
+    }
+    return best;
   }
 
   private apply(resp: MetadataResponse): void {
@@ -152,8 +171,7 @@ export class KafkaClientRuntime implements NodeBehavior {
     const cacheKey = `${keyType}\u0000${key}`;
     const known = this.coordinators.get(cacheKey);
     if (known !== undefined) return done(known, 'NONE');
-    const brokers = this.metadata.brokers;
-    const broker = brokers[this.node.rng.int(0, brokers.length - 1)]!;
+    const broker = this.metadata.pickBroker();
     const req = { type: 'FindCoordinator' as const, cid: this.rpc.nextCid(), key, keyType };
     this.rpc.call(broker, req, { type: 'FindCoordinator', key }, this.requestTimeoutMs, (resp) => {
       if (resp === null) {

@@ -42,6 +42,8 @@ export class Rpc {
   private readonly pending = new Map<number, Pending>();
   private readonly connections = new Map<string, Connection>();
   private connIdNext: number;
+  /** When a connection to each peer last failed (a timeout or a reset), for choosing whom to ask. */
+  private readonly failedAtUs = new Map<string, number>();
 
   constructor(private readonly node: SimNode) {
     this.connIdNext = node.incarnation * CONNECTIONS_PER_INCARNATION + 1;
@@ -92,6 +94,7 @@ export class Rpc {
   private closeConnection(to: string, conn: number): void {
     const c = this.connections.get(to);
     if (c !== undefined && c.id === conn) this.connections.delete(to);
+    this.failedAtUs.set(to, this.node.nowUs);
     const failed: Pending[] = [];
     for (const [cid, p] of this.pending) {
       if (p.to !== to || p.conn !== conn) continue;
@@ -100,6 +103,11 @@ export class Rpc {
       failed.push(p);
     }
     for (const p of failed) p.cb(null);
+  }
+
+  /** When the connection to `peer` last failed (-1: never). */
+  lastFailureUs(peer: string): number {
+    return this.failedAtUs.get(peer) ?? -1;
   }
 
   /** Routes a response to its waiting callback; returns false for a response nobody waits for. */
