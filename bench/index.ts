@@ -1,5 +1,6 @@
 import { benchAmqpE2e } from './amqp';
 import { benchGossip, benchHistoryMemory } from './gossip';
+import { benchHandlerBridge } from './handler-bridge';
 import { benchKafkaE2e } from './kafka';
 import { benchKernel } from './kernel';
 import type { Benchmark, BenchResult } from './types';
@@ -9,6 +10,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'kernel', run: benchKernel },
   { name: 'gossip', run: benchGossip },
   { name: 'history-bytes-per-entry', run: benchHistoryMemory },
+  { name: 'handler-bridge', reports: ['handler-bridge-single', 'handler-bridge-async', 'handler-demo-world'], run: benchHandlerBridge },
   { name: 'amqp-e2e', reports: ['amqp-e2e-lean-history'], run: benchAmqpE2e },
   { name: 'kafka-e2e', reports: ['kafka-speedup'], run: benchKafkaE2e },
 ];
