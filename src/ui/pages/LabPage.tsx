@@ -1,26 +1,92 @@
+import { useEffect, useState } from 'react';
+import { LabWorkbench, type LabRestore } from '../lab/LabWorkbench';
+import { labHref, labListing, totalPoints, type LabSummary } from '../lab/labs-data';
+import { loadSavedLab, readSavedLab } from '../storage/lab-saves';
+
+type Loaded = { kind: 'loading' } | { kind: 'ready'; lab: LabSummary; restore: LabRestore } | { kind: 'missing'; labs: LabSummary[] } | { kind: 'failed'; message: string };
+
 /**
- * Where a lab will live (`#/lab/<id>`): its guide, the learner's code in the CodeEditor with the
- * runtime's `.d.ts`, check results whose counterexamples call useJumpToMoment(), and the same
- * Workspace the playground shows. Labs are being built alongside; until then this page says so.
+ * `#/lab/<id>`: finds the lab, reads the learner's saved work for it, and opens the workbench.
+ * Saved work that cannot be read never blocks the lab: the page says what could not be read and
+ * starts from what could (the starter code at worst), so nothing on screen is ever replaced by
+ * nothing.
  */
-export function LabPage({ id }: { id: string | undefined }) {
+export default function LabPage({ id }: { id: string }) {
+  const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    setLoaded({ kind: 'loading' });
+    void (async () => {
+      let labs: LabSummary[];
+      try {
+        labs = (await labListing()).labs;
+      } catch (e) {
+        if (live) setLoaded({ kind: 'failed', message: `The engine did not start: ${(e as Error).message}` });
+        return;
+      }
+      const lab = labs.find((l) => l.id === id);
+      if (!lab) {
+        if (live) setLoaded({ kind: 'missing', labs });
+        return;
+      }
+      const restore: LabRestore = {};
+      try {
+        const saved = readSavedLab(await loadSavedLab(lab.id), { labId: lab.id, hints: lab.hints, totalPoints: totalPoints(lab) });
+        if (saved.code !== undefined) restore.code = saved.code;
+        if (saved.progress) restore.progress = saved.progress;
+        if (saved.nodes) restore.nodes = saved.nodes;
+        if (saved.problems.length > 0) {
+          const kept = saved.code !== undefined ? 'your saved code was restored' : 'your current code is kept';
+          restore.notice = `Saved work for lab ${lab.id} could not be read: ${saved.problems.join('; ')}; ${kept}${saved.progress ? '' : ' and your progress starts afresh'}.`;
+        }
+      } catch (e) {
+        restore.notice = `Saved work for lab ${lab.id} could not be read: ${(e as Error).message}; your current code is kept.`;
+      }
+      if (live) setLoaded({ kind: 'ready', lab, restore });
+    })();
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  useEffect(() => {
+    if (loaded.kind === 'ready') document.title = `${loaded.lab.title} · Labs · Brokerlab`;
+  }, [loaded]);
+
+  if (loaded.kind === 'ready') return <LabWorkbench key={loaded.lab.id} lab={loaded.lab} restore={loaded.restore} />;
+
   return (
     <div className="page">
       <header className="masthead">
-        <h1>{id ? `Lab: ${id}` : 'Labs'}</h1>
-        <p className="tagline">Guided labs: run it, watch it fail, name the concept, fix it.</p>
+        <h1>{`Lab: ${id}`}</h1>
       </header>
-      <section className="panel" aria-labelledby="lab-soon">
-        <h2 id="lab-soon">{id ? 'This lab is not available yet' : 'No labs yet'}</h2>
-        <p>
-          Labs are on their way. Each one will pair a guide with your own handler code, run it against a simulated broker under
-          faults, check the history for lost, duplicated or reordered messages, and take you to the exact moment a check
-          failed.
+      {loaded.kind === 'loading' && (
+        <p className="panel" role="status">
+          Loading the lab and your saved work…
         </p>
-        <a className="button-link" href="#/playground">
-          Try the playground meanwhile
-        </a>
-      </section>
+      )}
+      {loaded.kind === 'failed' && (
+        <div className="panel error-panel" role="alert">
+          <p>{loaded.message}</p>
+        </div>
+      )}
+      {loaded.kind === 'missing' && (
+        <section className="panel" aria-labelledby="lab-missing">
+          <h2 id="lab-missing">There is no lab called “{id}”</h2>
+          <p>The labs in this version are:</p>
+          <ul className="plain-list">
+            {loaded.labs.map((l) => (
+              <li key={l.id}>
+                <a href={labHref(l.id)}>{l.title}</a> <code>{l.id}</code>
+              </li>
+            ))}
+          </ul>
+          <a className="button-link" href="#/labs">
+            All labs
+          </a>
+        </section>
+      )}
     </div>
   );
 }

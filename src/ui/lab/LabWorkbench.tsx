@@ -1,0 +1,278 @@
+import { useActorRef, useSelector } from '@xstate/react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { LabRunResult } from '../../labs/lab';
+import { labProgressMachine, progressStatus } from '../../labs/progress';
+import { CodeEditor } from '../editor/CodeEditor';
+import type { Problem } from '../editor/problem';
+import { engine } from '../engine-client';
+import { FaultPanel } from '../faults/FaultPanel';
+import { FaultScheduleList } from '../faults/FaultScheduleList';
+import { sortByTime, type FaultEntry } from '../faults/fault-entry';
+import { buildHash, replaceHash } from '../router/hash-route';
+import { useHashRoute } from '../router/use-hash-route';
+import { LabAutosave, type SaveState } from '../storage/autosave';
+import { labSaves, type ProgressSnapshot } from '../storage/lab-saves';
+import { isTyping } from '../timeline/use-timeline-shortcuts';
+import { RunSession } from '../workspace/run-session';
+import { Workspace } from '../workspace/Workspace';
+import { CheckResults } from './CheckResults';
+import { HintList } from './HintList';
+import { LabGuide } from './LabGuide';
+import { LabRunSummary } from './LabRunSummary';
+import { readLabParams, writeLabParams } from './lab-url';
+import { brokerName, topicTitle, totalPoints, type LabSummary } from './labs-data';
+import { markerOfProblem, markersOfRunProblems } from './learner-problems';
+import { ResetCodeDialog } from './ResetCodeDialog';
+import { runLabIntoSession } from './run-lab';
+import { SaveStatus } from './SaveStatus';
+import { StatusBadge } from './StatusBadge';
+
+export interface LabRestore {
+  code?: string;
+  progress?: ProgressSnapshot;
+  nodes?: string[];
+  /** A sentence about saved work that could not be read (shown until dismissed). */
+  notice?: string;
+}
+
+interface RanWith {
+  seed: number;
+  faults: FaultEntry[];
+}
+
+const NO_MARKERS: Problem[] = [];
+
+function seedProblem(seed: string): string | undefined {
+  return /^\d+$/.test(seed.trim()) ? undefined : `The seed is a whole number (0 or more); "${seed}" is not.`;
+}
+
+/**
+ * One lab, open: the guide beside the learner's code, a run bar, the checks with their evidence,
+ * hints, extra faults, and every view of the last run under one timeline. Progress is the lab's
+ * xstate machine (EDIT, RUN, CHECKED, RUN_FAILED, RESET); code and progress autosave to IndexedDB.
+ */
+export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRestore }) {
+  const id = useId();
+  const route = useHashRoute();
+  const session = useMemo(() => new RunSession(), []);
+  const path = `/lab/${lab.id}`;
+  const linked = useMemo(() => readLabParams(route.params), []); // eslint-disable-line react-hooks/exhaustive-deps -- the link as first opened
+
+  const [code, setCode] = useState(restore.code ?? lab.starter);
+  const [seed, setSeed] = useState(linked.params.seed ?? String(lab.seeds[0] ?? 1));
+  const [faults, setFaults] = useState<FaultEntry[]>(linked.params.faults ?? []);
+  const [nodes, setNodes] = useState<string[]>(restore.nodes ?? []);
+  const [running, setRunning] = useState(false);
+  const [runError, setRunError] = useState<string>();
+  const [markers, setMarkers] = useState<Problem[]>(NO_MARKERS);
+  const [result, setResult] = useState<LabRunResult>();
+  const [ranWith, setRanWith] = useState<RanWith>();
+  const [notice, setNotice] = useState(restore.notice ?? linked.problem);
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  const [resetOpen, setResetOpen] = useState(false);
+  const written = useRef<string>(route.query);
+
+  const input = useMemo(() => ({ labId: lab.id, hints: lab.hints, totalPoints: totalPoints(lab) }), [lab]);
+  const actor = useActorRef(labProgressMachine, restore.progress ? { input, snapshot: restore.progress } : { input });
+  const stateValue = useSelector(actor, (s) => s.value as string);
+  const ctx = useSelector(actor, (s) => s.context);
+  const status = progressStatus(stateValue);
+
+  // Autosave: code and progress go to IndexedDB once typing pauses, and at once when the page is
+  // hidden or left. The record starts from what was restored, so a write never drops a field.
+  const autosave = useMemo(
+    () => new LabAutosave(lab.id, { code: restore.code, progress: restore.progress, nodes: restore.nodes }, labSaves, setSaveState),
+    [lab.id], // eslint-disable-line react-hooks/exhaustive-deps -- one saver per lab
+  );
+  useEffect(() => {
+    const sub = actor.subscribe(() => autosave.update({ progress: actor.getPersistedSnapshot() }));
+    const flush = (): void => void autosave.flush();
+    const onHidden = (): void => {
+      if (document.visibilityState === 'hidden') flush();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', onHidden);
+    return () => {
+      sub.unsubscribe();
+      window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', onHidden);
+      void autosave.flush();
+    };
+  }, [actor, autosave]);
+
+  // Before a run, the views show the lanes of the lab's last run (when one was saved).
+  useEffect(() => {
+    if (session.history.state === 'empty') session.history.clear(nodes);
+  }, [nodes, session]);
+
+  const onCodeChange = useCallback(
+    (value: string) => {
+      setCode(value);
+      setMarkers(NO_MARKERS); // they point into the code as it was run
+      actor.send({ type: 'EDIT' });
+      autosave.update({ code: value });
+    },
+    [actor, autosave],
+  );
+
+  const state = useRef({ code, seed, faults, running, nodes });
+  state.current = { code, seed, faults, running, nodes };
+
+  const run = useCallback(async (): Promise<void> => {
+    const { code: src, seed: seedText, faults: extra, running: busy, nodes: lanes } = state.current;
+    if (busy) return;
+    const problem = seedProblem(seedText);
+    setRunError(problem);
+    if (problem) return;
+    const seedNumber = Number(seedText.trim());
+    const hash = buildHash(path, writeLabParams({ seed: String(seedNumber), faults: extra }));
+    written.current = hash.slice(hash.indexOf('?') + 1);
+    replaceHash(hash);
+    setRunning(true);
+    setResult(undefined);
+    setMarkers(NO_MARKERS);
+    actor.send({ type: 'RUN' });
+    try {
+      const out = await runLabIntoSession(engine(), session, { labId: lab.id, code: src, seed: seedNumber, faults: extra.length ? extra : undefined }, lanes);
+      if (!out.current) return;
+      const { reply } = out;
+      if (reply.ok) {
+        setResult(reply.result);
+        setRanWith({ seed: seedNumber, faults: extra });
+        setMarkers(out.problems.length ? markersOfRunProblems(out.problems) : NO_MARKERS);
+        actor.send({ type: 'CHECKED', passed: reply.result.checks.every((c) => c.passed), points: reply.result.score });
+        const names = session.history.nodes.names.filter((n) => n !== '');
+        if (names.join('\n') !== lanes.join('\n')) {
+          setNodes(names);
+          autosave.update({ nodes: names });
+        }
+      } else {
+        actor.send({ type: 'RUN_FAILED' });
+        setRunError(reply.error);
+        const marker = reply.problem && markerOfProblem(reply.problem);
+        if (marker) setMarkers([marker]);
+      }
+    } catch (e) {
+      actor.send({ type: 'RUN_FAILED' });
+      setRunError(`The engine failed: ${(e as Error).message}`);
+    } finally {
+      setRunning(false);
+    }
+  }, [actor, autosave, lab.id, path, session]);
+
+  // A link to this lab (pasted, or Back/Forward) sets seed and faults; the page's own rewrites do not.
+  useEffect(() => {
+    if (route.path !== path || route.query === written.current) return;
+    written.current = route.query;
+    const { params, problem } = readLabParams(route.params);
+    if (params.seed !== undefined) setSeed(params.seed);
+    setFaults(params.faults ?? []);
+    if (problem) setNotice(problem);
+  }, [route, path]);
+
+  // Ctrl/Cmd+Enter runs from anywhere on the page; inside the editor, the editor's own binding does.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey) || (isTyping(e.target) && (e.target as HTMLElement).closest?.('.monaco-editor'))) return;
+      e.preventDefault();
+      void run();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run]);
+
+  function resetCode(): void {
+    setCode(lab.starter);
+    setMarkers(NO_MARKERS);
+    actor.send({ type: 'RESET' });
+    autosave.update({ code: lab.starter });
+  }
+
+  const publicSeeds = lab.seeds.length > 1 && lab.seeds.every((s, i) => i === 0 || s === lab.seeds[i - 1]! + 1) ? `${lab.seeds[0]}–${lab.seeds.at(-1)}` : lab.seeds.join(', ');
+
+  return (
+    <div className="page page-wide lab-page">
+      <header className="page-head lab-head">
+        <h1>{lab.title}</h1>
+        <ul className="lab-facts" aria-label="About this lab">
+          <li className="broker-badge">{brokerName(lab.broker)}</li>
+          <li className="topic-badge">{topicTitle(lab.topic)}</li>
+          <li>
+            <StatusBadge status={status} />
+          </li>
+          <li data-testid="lab-progress">
+            {ctx.attempts === 0 ? 'No runs yet' : `Best ${ctx.bestPoints} / ${ctx.totalPoints} · ${ctx.attempts} run${ctx.attempts === 1 ? '' : 's'}`}
+          </li>
+        </ul>
+        <p className="tagline">{lab.summary}</p>
+      </header>
+      {notice && (
+        <div className="panel notice" role="alert" data-testid="lab-notice">
+          <p>{notice}</p>
+          <button type="button" className="secondary small" onClick={() => setNotice(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div className="lab-top">
+        <LabGuide readme={lab.readme} labelId={`${id}-guide`} />
+        <section className="panel lab-code" aria-labelledby={`${id}-code`}>
+          <div className="view-head">
+            <h2 id={`${id}-code`}>Your code</h2>
+            <SaveStatus state={saveState} />
+          </div>
+          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
+          <form
+            className="run-bar"
+            aria-label="Run the lab"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run();
+            }}
+          >
+            <div className="field seed-field">
+              <label htmlFor={`${id}-seed`}>Seed</label>
+              <input id={`${id}-seed`} inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} aria-describedby={`${id}-seed-help`} />
+            </div>
+            <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
+              {running ? 'Running…' : 'Run'}
+            </button>
+            <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
+              Reset code
+            </button>
+            <p id={`${id}-seed-help`} className="help">
+              Public seeds {publicSeeds}. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs.
+              {faults.length > 0 && ` ${faults.length} extra fault${faults.length === 1 ? '' : 's'} go with the run.`}
+            </p>
+          </form>
+          {runError && (
+            <div role="alert" className="error-panel run-error" data-testid="lab-run-error">
+              {runError.split('\n').map((line, i) => (
+                <p key={i}>{line}</p>
+              ))}
+            </div>
+          )}
+        </section>
+      </div>
+      <div className="playground-grid lab-grid">
+        <aside className="setup" aria-label="Checks, hints and faults">
+          <CheckResults checks={lab.checks} result={result} running={running} onJump={session.jumpTo} />
+          <HintList hints={lab.hints} unlocked={ctx.hintsUnlocked} failures={ctx.failures} />
+          <section className="panel extra-faults" aria-label="About extra faults">
+            <p className="view-note">
+              The lab applies its own faults on every run. Faults added here are appended to them for your next runs, and travel in the page's address.
+              {nodes.length === 0 && ' Run once to see the nodes you can fault.'}
+            </p>
+          </section>
+          <FaultPanel nodes={nodes} nowMs={() => session.timeline.moment.timeUs / 1000} onAdd={(entry) => setFaults((f) => sortByTime([...f, entry]))} />
+          <FaultScheduleList faults={faults} onChange={setFaults} />
+        </aside>
+        <div className="results">
+          <LabRunSummary lab={lab} result={result} running={running} history={session.history} ranWith={ranWith} code={code} />
+          <Workspace session={session} />
+        </div>
+      </div>
+      <ResetCodeDialog open={resetOpen} onConfirm={resetCode} onClose={() => setResetOpen(false)} />
+    </div>
+  );
+}
