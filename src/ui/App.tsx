@@ -1,16 +1,19 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { HomePage } from './pages/HomePage';
-import { LabPage } from './pages/LabPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { useHashRoute } from './router/use-hash-route';
 import { Header } from './shell/Header';
 
 // The playground carries the views and uPlot; the home page paints without them.
 const PlaygroundPage = lazy(() => import('./pages/PlaygroundPage'));
+// The labs carry the views too (and the lab page the editor); the about page the self-test.
+const CatalogPage = lazy(() => import('./pages/CatalogPage'));
+const LabPage = lazy(() => import('./pages/LabPage'));
+const AboutPage = lazy(() => import('./pages/AboutPage'));
 
-const TITLES: Record<string, string> = { '/': 'Brokerlab', '/playground': 'Playground · Brokerlab' };
+const TITLES: Record<string, string> = { '/': 'Brokerlab', '/playground': 'Playground · Brokerlab', '/about': 'About · Brokerlab' };
 
-/** The app shell: header, and the page the hash names (`#/`, `#/playground`, `#/lab/<id>`). */
+/** The app shell: header, and the page the hash names (`#/`, `#/playground`, `#/labs`, `#/lab/<id>`, `#/about`). */
 export function App() {
   const route = useHashRoute();
   const mainRef = useRef<HTMLElement>(null);
@@ -28,8 +31,9 @@ export function App() {
   let page;
   if (route.path === '/') page = <HomePage />;
   else if (route.path === '/playground') page = <PlaygroundPage />;
-  else if (route.path === '/lab' || route.path === '/lab/') page = <LabPage id={undefined} />;
+  else if (route.path === '/labs' || route.path === '/lab' || route.path === '/lab/') page = <CatalogPage />;
   else if (route.path.startsWith('/lab/')) page = <LabPage id={decodeURIComponent(route.path.slice('/lab/'.length))} />;
+  else if (route.path === '/about') page = <AboutPage />;
   else page = <NotFoundPage path={route.path} />;
 
   return (

@@ -77,6 +77,16 @@ export function HomePage() {
           Open the playground
         </a>
       </section>
+      <section className="panel explore" aria-labelledby="labs-title">
+        <h2 id="labs-title">Learn by fixing broken code</h2>
+        <p>
+          Each lab gives you a service that loses, duplicates or reorders messages under faults. Run it, watch a check fail, jump to the
+          moment it went wrong, and fix the code. Your code and progress are saved in this browser.
+        </p>
+        <a className="button-link" href="#/labs">
+          Browse the labs
+        </a>
+      </section>
       <section className="panel" aria-labelledby="run-title">
         <h2 id="run-title">Gossip with vector clocks</h2>
         <p>

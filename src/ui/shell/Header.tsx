@@ -8,7 +8,8 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '#/', label: 'Home', matches: (p) => p === '/' },
   { href: '#/playground', label: 'Playground', matches: (p) => p === '/playground' },
-  { href: '#/lab', label: 'Labs', matches: (p) => p === '/lab' || p.startsWith('/lab/') },
+  { href: '#/labs', label: 'Labs', matches: (p) => p === '/labs' || p === '/lab' || p.startsWith('/lab/') },
+  { href: '#/about', label: 'About', matches: (p) => p === '/about' },
 ];
 
 /**
