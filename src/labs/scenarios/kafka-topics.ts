@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from '../../sim/broker/kafka/admin';
+import { KafkaConfigError } from '../../sim/broker/kafka/config';
 import type { SimNode } from '../../sim/node';
 import { SimPromise } from '../../sim/sim-promise';
 
@@ -20,7 +21,8 @@ export function createTopicWhenReady(admin: Admin, node: SimNode, topic: ITopicC
     attempts++;
     admin.createTopics({ topics: [topic] }).onSettled((r) => {
       if (r.state === 'fulfilled') return done.resolve();
-      if (attempts >= ATTEMPTS_MAX) return done.reject(r.reason);
+      // A bad topic config will not get better by retrying.
+      if (r.reason instanceof KafkaConfigError || attempts >= ATTEMPTS_MAX) return done.reject(r.reason);
       node.setTimer(RETRY_US, attempt);
     });
   };
