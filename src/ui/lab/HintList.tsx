@@ -23,7 +23,7 @@ export function HintList({ hints, unlocked, failures }: Props) {
                 h.text
               ) : (
                 <span>
-                  <span aria-hidden="true">🔒 </span>Unlocks after {h.afterFailures} failed run{h.afterFailures === 1 ? '' : 's'} ({toGo} to go).
+                  <span className="hint-lock">Locked.</span> Unlocks after {h.afterFailures} failed run{h.afterFailures === 1 ? '' : 's'} ({toGo} to go).
                 </span>
               )}
             </li>

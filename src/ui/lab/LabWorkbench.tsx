@@ -1,3 +1,4 @@
+import './lab.css';
 import { useActorRef, useSelector } from '@xstate/react';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { LabRunResult } from '../../labs/lab';
@@ -207,7 +208,7 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
         <p className="tagline">{lab.summary}</p>
       </header>
       {notice && (
-        <div className="panel notice" role="alert" data-testid="lab-notice">
+        <div className="panel notice lab-notice" role="alert" data-testid="lab-notice">
           <p>{notice}</p>
           <button type="button" className="secondary small" onClick={() => setNotice(undefined)}>
             Dismiss
@@ -217,34 +218,32 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
       <div className="lab-top">
         <LabGuide readme={lab.readme} labelId={`${id}-guide`} />
         <section className="panel lab-code" aria-labelledby={`${id}-code`}>
-          <div className="view-head">
+          <div className="lab-code-head">
             <h2 id={`${id}-code`}>Your code</h2>
-            <SaveStatus state={saveState} />
-          </div>
-          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
-          <form
-            className="run-bar"
-            aria-label="Run the lab"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void run();
-            }}
-          >
-            <div className="field seed-field">
+            <form
+              className="run-bar"
+              aria-label="Run the lab"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void run();
+              }}
+            >
               <label htmlFor={`${id}-seed`}>Seed</label>
               <input id={`${id}-seed`} inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} aria-describedby={`${id}-seed-help`} />
-            </div>
-            <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
-              {running ? 'Running…' : 'Run'}
-            </button>
-            <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
-              Reset code
-            </button>
-            <p id={`${id}-seed-help`} className="help">
-              Public seeds {publicSeeds}. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs.
-              {faults.length > 0 && ` ${faults.length} extra fault${faults.length === 1 ? '' : 's'} go with the run.`}
-            </p>
-          </form>
+              <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
+                {running ? 'Running…' : 'Run'}
+              </button>
+              <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
+                Reset code
+              </button>
+            </form>
+          </div>
+          <p id={`${id}-seed-help`} className="help run-help">
+            Public seeds {publicSeeds}. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs, in the editor too.
+            {faults.length > 0 && ` ${faults.length} extra fault${faults.length === 1 ? '' : 's'} go with the run.`}
+          </p>
+          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
+          <SaveStatus state={saveState} />
           {runError && (
             <div role="alert" className="error-panel run-error" data-testid="lab-run-error">
               {runError.split('\n').map((line, i) => (

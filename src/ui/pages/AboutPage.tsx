@@ -1,3 +1,4 @@
+import '../lab/lab.css';
 import { useId, useState } from 'react';
 import type { HostileResult } from '../../labs/sandbox';
 import { engine } from '../engine-client';

@@ -1,3 +1,4 @@
+import '../lab/lab.css';
 import { useEffect, useId, useState } from 'react';
 import type { ProgressStatus } from '../../labs/progress';
 import { brokerName, labHref, labListing, topicTitle, totalPoints, tracksOf, type LabListing } from '../lab/labs-data';
