@@ -240,10 +240,8 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
           </div>
           <p id={`${id}-seed-help`} className="help run-help">
             Public seeds {publicSeeds}. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs, in the editor too.
-            {faults.length > 0 && ` ${faults.length} extra fault${faults.length === 1 ? '' : 's'} go with the run.`}
+            {faults.length > 0 && (faults.length === 1 ? ' 1 extra fault goes with the run.' : ` ${faults.length} extra faults go with the run.`)}
           </p>
-          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
-          <SaveStatus state={saveState} />
           {runError && (
             <div role="alert" className="error-panel run-error" data-testid="lab-run-error">
               {runError.split('\n').map((line, i) => (
@@ -251,6 +249,8 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
               ))}
             </div>
           )}
+          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
+          <SaveStatus state={saveState} />
         </section>
       </div>
       <div className="playground-grid lab-grid">
