@@ -2,18 +2,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadLabs } from '../../src/host/labs-node';
 import { grade, labApi, runLab, type LoadedLab } from '../../src/labs/lab';
 import { generateDts, loadQuickJS, prepareLearnerProgram, type LearnerProgram } from '../../src/labs/sandbox';
 
+/**
+ * Every lab proves itself: its starter and solution type-check against the API learners see, the
+ * starter fails a check on one of its first five public seeds, the solution passes every check on
+ * 20 seeds, and runs are deterministic. A broken lab cannot land.
+ */
+await loadQuickJS();
+const labs: LoadedLab[] = await loadLabs();
+
 const TSC = join(resolve(__dirname, '../..'), 'node_modules/.bin/tsc');
-let tmp: string;
-afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
+const tmp = mkdtempSync(join(tmpdir(), 'brokerlab-labs-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Type-checks a lab's starter and solution against the .d.ts its learners see in the editor. */
 function typecheckLab(lab: LoadedLab): string {
-  tmp ??= mkdtempSync(join(tmpdir(), 'brokerlab-labs-'));
   const dir = mkdtempSync(join(tmp, `${lab.spec.id}-`));
   writeFileSync(join(dir, 'brokerlab.d.ts'), generateDts(labApi(lab.spec)));
   writeFileSync(join(dir, 'starter.ts'), lab.starter);
@@ -29,58 +36,42 @@ function typecheckLab(lab: LoadedLab): string {
   }
 }
 
-/**
- * Every lab proves itself: the starter fails the check the lab is about (on its public seeds), and
- * the solution passes every check on 20 seeds. A broken lab cannot land.
- */
-let labs: LoadedLab[] = [];
-
 function program(lab: LoadedLab, which: 'starter' | 'solution'): LearnerProgram {
   const p = prepareLearnerProgram(lab[which], { filename: `${which}.ts` });
   if (!p.ok) throw new Error(`${lab.dir}/${which}.ts does not compile: ${p.problem.text}`);
   return p.program;
 }
 
-beforeAll(async () => {
-  await loadQuickJS();
-  labs = await loadLabs();
+it('the labs load and validate', () => {
+  expect(labs.length).toBeGreaterThan(0);
 });
 
-describe('labs', () => {
-  it('load and validate', () => {
-    expect(labs.length).toBeGreaterThan(0);
-  });
+for (const lab of labs) {
+  describe(`${lab.spec.id} (${lab.dir})`, { timeout: 600_000 }, () => {
+    it('starter and solution type-check against the API learners see', () => {
+      expect(typecheckLab(lab)).toBe('');
+    });
 
-  it('starters and solutions type-check against the API learners see', () => {
-    for (const lab of labs) expect(typecheckLab(lab), lab.dir).toBe('');
-  });
-
-  it('each starter fails a check on some public seed, and says which', () => {
-    for (const lab of labs) {
+    it('the starter fails a check on one of its first five public seeds', () => {
       const starter = program(lab, 'starter');
-      const failedChecks = new Set<string>();
-      for (const seed of lab.spec.seeds.slice(0, 5)) {
-        const { result } = runLab(lab, starter, { seed });
-        for (const c of result.checks) if (!c.passed) failedChecks.add(c.id);
-      }
-      expect([...failedChecks], `${lab.spec.id}: the starter should fail a check`).not.toEqual([]);
-    }
-  });
+      const failed = new Set<string>();
+      for (const seed of lab.spec.seeds.slice(0, 5)) for (const c of runLab(lab, starter, { seed }).result.checks) if (!c.passed) failed.add(c.id);
+      expect([...failed], 'the starter passes every check: it does not show what the lab teaches').not.toEqual([]);
+    });
 
-  it('each solution passes every check on 20 seeds', () => {
-    for (const lab of labs) {
-      const g = grade(lab, program(lab, 'solution'), lab.spec.seeds.slice(0, 20));
+    it('the solution passes every check on 20 seeds', () => {
+      const seeds = lab.spec.seeds.slice(0, 20);
+      expect(seeds.length, 'a lab has at least 20 public seeds').toBe(20);
+      const g = grade(lab, program(lab, 'solution'), seeds);
       for (const c of g.checks) {
-        expect(c.earned, `${lab.spec.id} / ${c.id}: ${c.firstFailure ? `seed ${c.firstFailure.seed}: ${c.firstFailure.summary}` : ''} — reproduce: npx brokerlab check ${lab.spec.id} --code ${lab.dir}/solution.ts`).toBe(c.points);
+        const why = c.firstFailure ? `seed ${c.firstFailure.seed}: ${c.firstFailure.summary}` : '';
+        expect(c.earned, `${c.id}: ${why} — reproduce: npx brokerlab check ${lab.spec.id} --code ${lab.dir}/solution.ts`).toBe(c.points);
       }
-      expect(g.runs.length).toBe(20);
-    }
-  });
+    });
 
-  it('runs are deterministic: the same seed gives the same history', () => {
-    for (const lab of labs) {
+    it('runs are deterministic: the same seed gives the same history', () => {
       const p = program(lab, 'starter');
       expect(runLab(lab, p, { seed: 3 }).result.historyHash).toBe(runLab(lab, p, { seed: 3 }).result.historyHash);
-    }
+    });
   });
-});
+}
