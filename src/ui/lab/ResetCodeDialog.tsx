@@ -22,7 +22,7 @@ export function ResetCodeDialog({ open, onConfirm, onClose }: Props) {
   return (
     <dialog ref={ref} className="panel confirm-dialog" aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} onClose={onClose}>
       <h2 id={`${id}-title`}>Reset your code?</h2>
-      <p id={`${id}-body`}>Your code is replaced by the lab's starter. Your progress and hints stay. This cannot be undone from here (the editor's undo can still bring it back until you leave the page).</p>
+      <p id={`${id}-body`}>Your code is replaced by the lab's starter. Your progress and hints stay. Until you leave the page, Ctrl+Z in the editor brings your code back.</p>
       <div className="inline">
         <button type="button" className="secondary" autoFocus onClick={onClose}>
           Keep my code

@@ -36,7 +36,7 @@ export function transactionDone(tx: IDBTransaction, what: string): Promise<void>
 
 export function describeError(e: DOMException | Error | null | undefined, what: string): Error {
   if (!e) return new Error(`${what} failed`);
-  return new Error(`${what} failed (${e.name}: ${e.message.replace(/\.$/, "")})`);
+  return new Error(`${what} failed (${e.name}: ${e.message.replace(/\.$/, '')})`);
 }
 
 export class IdbStore<T extends object> {
