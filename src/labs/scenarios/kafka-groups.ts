@@ -81,12 +81,20 @@ export function buildGroupsScenario(ctx: LabBuildContext, opts: GroupsOptions): 
   const brokers = [...cluster.brokerNames];
   const ready = createTopicWhenReady(cluster.client('admin').admin(), world.node('admin'), { topic: ORDERS_TOPIC, numPartitions: opts.partitions, replicationFactor: 3 });
 
+  // What the heal phase waits for: every acknowledged order charged (counted as either side happens).
+  let settled = 0;
+  const acked = new Set<string>();
   const charged = new Set<string>();
-  world.addNode('payments', (node) => providerBehavior(node, charged));
+  let ackedCharged = 0;
+  world.addNode('payments', (node) =>
+    providerBehavior(node, (orderId) => {
+      if (charged.has(orderId)) return;
+      charged.add(orderId);
+      if (acked.has(orderId)) ackedCharged++;
+    }),
+  );
 
   // The shop: one order every orderEveryMs on average, keyed by customer.
-  let settled = 0;
-  const acked: string[] = [];
   const shop = world.addNode('shop', () => ({}));
   ready.onSettled(() => {
     const producer = new Producer(attachKafkaClient(shop, brokers), { acks: 'all' });
@@ -100,8 +108,10 @@ export function buildGroupsScenario(ctx: LabBuildContext, opts: GroupsOptions): 
       shop.record(WL.produce, { id: orderId, key: customer });
       producer.send({ topic: ORDERS_TOPIC, messages: [{ key: customer, value: JSON.stringify(order) }] }).onSettled((p) => {
         settled++;
-        if (p.state === 'fulfilled') acked.push(orderId);
-        if (p.state === 'fulfilled') shop.record(WL.ack, { id: orderId });
+        if (p.state !== 'fulfilled') return;
+        shop.record(WL.ack, { id: orderId });
+        acked.add(orderId);
+        if (charged.has(orderId)) ackedCharged++;
       });
       shop.setTimer(Math.round(opts.orderEveryMs * 1000 * (0.5 + shop.rng.next())), next);
     };
@@ -123,11 +133,11 @@ export function buildGroupsScenario(ctx: LabBuildContext, opts: GroupsOptions): 
     return {};
   });
   // The heal phase ends once the shop has heard back about every order and each acknowledged one was charged.
-  return { converged: () => settled >= opts.orders && acked.every((id) => charged.has(id)) };
+  return { converged: () => settled >= opts.orders && ackedCharged >= acked.size };
 }
 
 /** The payment provider: it charges a card once per idempotency key, as Stripe does. */
-function providerBehavior(node: SimNode, orders: Set<string>) {
+function providerBehavior(node: SimNode, onCharged: (orderId: string) => void) {
   const charged = new Map<string, string>();
   let chargeSeq = 0;
   return {
@@ -142,7 +152,7 @@ function providerBehavior(node: SimNode, orders: Set<string>) {
         const chargeId = `ch_${++chargeSeq}`;
         if (key !== undefined) charged.set(key, chargeId);
         node.record(WL.effect, { id: body.orderId, key: body.orderId, amountCents: body.amountCents, chargeId });
-        orders.add(body.orderId);
+        onCharged(body.orderId);
         reply = { chargeId, replayed: false };
       }
       // The card is charged now; the provider's answer takes a while to come back.
