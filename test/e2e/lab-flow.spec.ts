@@ -163,6 +163,34 @@ test('a syntax error stops the run before it starts, marked at its line in the e
   await expect.poll(() => editorText(page)).toContain(starter.split('\n')[0]!);
 });
 
+test('an exception in the handler during a run is marked at its line and listed with the node', async ({ page }) => {
+  await page.goto('/#/lab/at-least-once');
+  await expect(page.getByTestId('code-editor').locator('.monaco-editor')).toBeVisible({ timeout: 60_000 });
+  const code = [
+    "import type { Ctx, Message, OrderRecord } from 'brokerlab';",
+    'export async function handleMessage(msg: Message<OrderRecord>, ctx: Ctx): Promise<void> {',
+    "  if (msg.payload.order.orderId === 'o-5') throw new Error('order five is cursed');",
+    '  await ctx.payments.charge(msg.payload.order.orderId, msg.payload.order.amountCents);',
+    '  await ctx.commit(msg);',
+    '}',
+    '',
+  ].join('\n');
+  await replaceCode(page, code);
+  await expect(page.getByTestId('editor-problems')).toHaveText('No problems.', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitForLabRun(page);
+  const problems = page.getByTestId('editor-problems');
+  await expect(problems).toContainText('Line 3, column', { timeout: 30_000 });
+  await expect(problems).toContainText('order five is cursed');
+  await expect(problems).toContainText('(on billing)');
+  await expect(page.getByTestId('code-editor').locator('.squiggly-error').first()).toBeAttached();
+  // The learner's next edit clears markers that point into the code as it was run.
+  await page.getByTestId('code-editor').locator('.view-lines').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('// edited\n');
+  await expect(problems).toHaveText('No problems.', { timeout: 30_000 });
+});
+
 test('the lab page is reachable and labelled from the keyboard', async ({ page }) => {
   await page.goto('/#/lab/at-least-once');
   await expect(page.getByTestId('code-editor').locator('.monaco-editor')).toBeVisible({ timeout: 60_000 });
