@@ -222,4 +222,15 @@ test('the lab page is reachable and labelled from the keyboard', async ({ page }
   await page.keyboard.press('Tab');
   await expect.poll(inEditor).toBe(false);
   await page.screenshot({ path: 'test-results/screenshots/lab-page-keyboard.png' });
+
+  // IntelliSense knows the lab's API from its d.ts: ctx has the payment provider beside commit.
+  await page.getByTestId('code-editor').locator('.view-lines').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('\nexport const probe = (c: Ctx) => c');
+  await page.keyboard.type('.');
+  const suggest = page.locator('.suggest-widget');
+  await expect(suggest).toContainText('payments', { timeout: 30_000 });
+  await expect(suggest).toContainText('commit');
+  await page.screenshot({ path: 'test-results/screenshots/lab-page-intellisense.png' });
+  await page.keyboard.press('Escape');
 });
