@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTime } from '../sim/time';
 import { InputError } from './input-error';
@@ -13,6 +14,11 @@ Usage:
   brokerlab run <scenario> [--seed N] [--faults file.json] [--intensity 0..1] [--json]
   brokerlab bench [--json] [--only NAME]
   brokerlab selftest [--json]          run hostile code against the learner sandbox
+  brokerlab submit --learner NAME --out FILE [--assessment FILE] <lab-id>=<code-file> ...
+  brokerlab key new <assessment-file> --out key.json [--seeds 10] [--schedules 1] [--intensity 0.5]
+                    [--no-verify] [--force] [--workers N]
+  brokerlab grade --assessment FILE --key FILE --out DIR <submission files or folders...>
+                  [--workers N] [--time-limit SECONDS] [--memory-limit MB] [--gradescope FILE] [--json]
   brokerlab help
 
 Scenarios:
@@ -37,6 +43,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdBench(rest);
       case 'selftest':
         return await cmdSelftest(rest);
+      case 'grade':
+        return await cmdGrade(rest);
+      case 'submit':
+        return await cmdSubmit(rest);
+      case 'key':
+        return await cmdKey(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -283,4 +295,186 @@ async function cmdCheck(args: string[]): Promise<number> {
     console.log(`Reproduce: ${reproduce(lab.spec.id, values.code!, firstFailure!.seed, values.faults)}`);
   }
   return passed ? 0 : 1;
+}
+
+// ---- assessments: submit, key new, grade (docs/instructors.md) ----
+
+/** A whole number within bounds from a flag, or bad input naming the flag. */
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InputError(`--${name} takes a whole number from ${min} to ${max}, got "${value}"`);
+  return Number(value);
+}
+
+async function cmdSubmit(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { learner: { type: 'string' }, out: { type: 'string' }, assessment: { type: 'string' } },
+  });
+  if (values.learner === undefined) throw new InputError('--learner NAME is required: the name the gradebook shows');
+  if (values.out === undefined) throw new InputError('--out FILE is required: where to write the submission');
+  const { submitFromFiles } = await import('./grade-node');
+  const { text, submission, warnings } = await submitFromFiles({ learner: values.learner, pairs: positionals, assessmentFile: values.assessment });
+  for (const w of warnings) console.error(`warning: ${w}`);
+  writeOut(values.out, text);
+  console.log(`Wrote ${values.out}: ${submission.learner}, ${submission.labs.map((l) => l.lab).join(', ')} (content hash ${submission.hash.slice(0, 12)}…)`);
+  return 0;
+}
+
+async function cmdKey(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      seeds: { type: 'string' },
+      schedules: { type: 'string' },
+      intensity: { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+    },
+  });
+  if (positionals[0] !== 'new' || positionals.length !== 2) throw new InputError('usage: brokerlab key new <assessment-file> --out key.json');
+  if (values.out === undefined) throw new InputError('--out FILE is required: where to write the key (keep it private)');
+  const { makeKey, keyToText, fileExists } = await import('./grade-node');
+  const { HIDDEN_SEEDS_MAX, FAULT_SCHEDULES_MAX } = await import('../labs/assess');
+  if (fileExists(values.out) && !values.force) throw new InputError(`${values.out} exists; a key already used for grading should be kept. Pass --force to replace it`);
+  const intensity = values.intensity === undefined ? 0.5 : Number(values.intensity);
+  if (!(intensity > 0 && intensity <= 1)) throw new InputError(`--intensity takes a number above 0 and up to 1, got "${values.intensity}"`);
+  const { key, warnings } = await makeKey({
+    assessmentFile: positionals[1]!,
+    hiddenSeeds: intFlag('seeds', values.seeds, 0, HIDDEN_SEEDS_MAX) ?? 10,
+    schedules: intFlag('schedules', values.schedules, 0, FAULT_SCHEDULES_MAX) ?? 1,
+    intensity,
+    verify: !values['no-verify'],
+    workers: intFlag('workers', values.workers, 1, 256),
+    onProgress: (line) => console.error(line),
+  });
+  for (const w of warnings) console.error(`warning: ${w}`);
+  writeOut(values.out, keyToText(key));
+  const seeds = key.labs.reduce((a, l) => a + l.hiddenSeeds.length, 0);
+  const schedules = key.labs.reduce((a, l) => a + l.faultSchedules.length, 0);
+  console.log(`Wrote ${values.out} for assessment ${key.assessment}: ${seeds} hidden seeds and ${schedules} fault schedules over ${key.labs.length} lab${key.labs.length === 1 ? '' : 's'}${values['no-verify'] ? ' (not checked against the reference solutions)' : '; every reference solution earns full marks under them'}. Keep this file private.`);
+  return 0;
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (e as Error).message}`);
+  }
+}
+
+/**
+ * Exit codes: 0 every file was graded (a 0 for a looping or broken submission is a grade);
+ * 1 grading finished but some files were rejected or some labs were stopped by the grader's own
+ * time or memory limit (both listed; regrade them); 2 bad input (flags, assessment, key, paths).
+ */
+async function cmdGrade(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      assessment: { type: 'string' },
+      key: { type: 'string' },
+      out: { type: 'string' },
+      workers: { type: 'string' },
+      'time-limit': { type: 'string' },
+      'memory-limit': { type: 'string' },
+      gradescope: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (values.assessment === undefined) throw new InputError('--assessment FILE is required: the assessment to grade');
+  if (values.key === undefined) throw new InputError('--key FILE is required: the assessment key (brokerlab key new makes one)');
+  if (values.out === undefined) throw new InputError('--out DIR is required: where grades.csv, report.html and each learner’s results.json go');
+  const timeLimit = values['time-limit'] === undefined ? undefined : Number(values['time-limit']);
+  if (timeLimit !== undefined && !(timeLimit > 0 && timeLimit <= 86_400)) throw new InputError(`--time-limit takes seconds above 0 (up to a day), got "${values['time-limit']}"`);
+  const { gradeClass, gradescopeFor, collectSubmissionFiles, readAssessmentFile } = await import('./grade-node');
+  if (values.gradescope !== undefined && collectSubmissionFiles(positionals, values.out).length !== 1) {
+    throw new InputError('--gradescope writes one learner’s results, so grade exactly one submission file with it');
+  }
+  const progress = progressPrinter(values.quiet);
+  const outcome = await gradeClass({
+    assessmentFile: values.assessment,
+    keyFile: values.key,
+    inputs: positionals,
+    outDir: values.out,
+    workers: intFlag('workers', values.workers, 1, 256),
+    timeLimitS: timeLimit,
+    memoryLimitMb: intFlag('memory-limit', values['memory-limit'], 64, 65_536),
+    onProgress: progress,
+  });
+  progress({ kind: 'task', done: -1, total: -1 });
+  if (values.gradescope !== undefined) writeOut(values.gradescope, gradescopeFor(outcome, readAssessmentFile(values.assessment)));
+  const { results, graderLimited } = outcome;
+  for (const r of results.rejected) console.error(`rejected ${r.message}`);
+  for (const g of graderLimited) console.error(`stopped by the grader: ${g.learner} / ${g.lab}: ${g.text}`);
+  const code = results.rejected.length > 0 || graderLimited.length > 0 ? 1 : 0;
+  const { formatPoints } = await import('../labs/assess');
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        assessment: results.assessment.id,
+        out: values.out,
+        learners: results.learners.map((l) => ({ learner: l.learner, file: l.file, total: l.total, max: l.max, labs: Object.fromEntries(l.labs.map((x) => [x.lab, x.earned])) })),
+        rejected: results.rejected,
+        graderLimited,
+        exitCode: code,
+      }),
+    );
+    return code;
+  }
+  const n = results.learners.length;
+  const mean = n ? results.learners.reduce((a, l) => a + l.total, 0) / n : 0;
+  const max = results.learners[0]?.max ?? results.assessment.labs.reduce((a, l) => a + l.points, 0);
+  console.log(`Graded ${n} submission${n === 1 ? '' : 's'} for ${results.assessment.id} in ${(outcome.wallMs / 1000).toFixed(1)} s${n ? `: mean ${formatPoints(mean)}/${formatPoints(max)}` : ''}.`);
+  const width = Math.min(40, Math.max(8, ...results.learners.map((l) => l.learner.length)));
+  for (const l of results.learners) console.log(`  ${l.learner.padEnd(width)}  ${formatPoints(l.total)}/${formatPoints(l.max)}${l.labs.some((x) => x.zero && x.zero.kind !== 'not-submitted') ? '  (a lab scored 0 by a limit or a compile error: see the report)' : ''}`);
+  if (results.rejected.length) console.log(`Rejected ${results.rejected.length} file${results.rejected.length === 1 ? '' : 's'} (reasons above, and in the report).`);
+  console.log(`Wrote ${join(values.out, 'grades.csv')}, ${join(values.out, 'report.html')} and ${n} results.json file${n === 1 ? '' : 's'} (${join(values.out, '<learner>', 'results.json')}).`);
+  return code;
+}
+
+/**
+ * Progress on stderr: a one-line bar redrawn in place on a terminal, plain lines otherwise (one
+ * per learner graded). Never on stdout, which --json keeps for its one object.
+ */
+function progressPrinter(quiet: boolean | undefined) {
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  let learners = { done: 0, of: 0 };
+  let drawn = false;
+  const bar = (done: number, total: number): void => {
+    const width = 24;
+    const filled = total ? Math.round((done / total) * width) : width;
+    const s = Math.round((Date.now() - started) / 1000);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} lab gradings · ${learners.done}/${learners.of} learners · ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}\x1b[K`);
+    drawn = true;
+  };
+  return (p: import('./grade-node').GradeProgress): void => {
+    if (quiet) return;
+    if (p.kind === 'start') {
+      learners = { done: 0, of: p.learners };
+      const n = Math.min(p.workers, Math.max(1, p.tasks));
+      process.stderr.write(`grading ${p.learners} submission${p.learners === 1 ? '' : 's'} (${p.tasks} lab gradings${p.rejected ? `, ${p.rejected} file${p.rejected === 1 ? '' : 's'} rejected` : ''}) with ${n} worker${n === 1 ? '' : 's'}\n`);
+      if (tty && p.tasks > 0) bar(0, p.tasks);
+      return;
+    }
+    if (p.kind === 'learner') {
+      learners = { done: p.done, of: p.of };
+      if (!tty) process.stderr.write(`graded ${p.done}/${p.of}: ${p.learner} ${p.total}/${p.max}\n`);
+      return;
+    }
+    if (!tty) return;
+    if (p.done < 0) {
+      if (drawn) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    bar(p.done, p.total);
+  };
 }
