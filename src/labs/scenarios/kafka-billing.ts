@@ -5,6 +5,7 @@ import { SimPromise } from '../../sim/sim-promise';
 import { WL } from '../checkers/workload';
 import type { LabBuildContext, LabInstance } from '../lab/spec';
 import { ServiceClient } from '../lab/service-client';
+import { createTopicWhenReady } from './kafka-topics';
 import type { ApiNamespace, Json } from '../sandbox/api';
 import { ApiError } from '../sandbox/bridge';
 import type { LabOp, LearnerBehavior } from '../sandbox/learner-node';
@@ -76,7 +77,8 @@ export function buildBillingScenario(ctx: LabBuildContext, opts: BillingOptions)
   const cluster = KafkaCluster.create(world, { brokers: 3, config: { 'group.initial.rebalance.delay.ms': 0 } });
   const brokers = [...cluster.brokerNames];
   const admin = cluster.client('admin').admin();
-  const ready = admin.createTopics({ topics: [{ topic: 'orders', numPartitions: opts.partitions, replicationFactor: 3 }] });
+  // Clients start only once the topic exists: asking earlier would auto-create it with defaults.
+  const ready = createTopicWhenReady(admin, world.node('admin'), { topic: 'orders', numPartitions: opts.partitions, replicationFactor: 3 });
 
   // The payment provider remembers idempotency keys, as real providers do (Stripe keeps them 24 h).
   const charged = new Map<string, string>();
@@ -123,7 +125,7 @@ export function buildBillingScenario(ctx: LabBuildContext, opts: BillingOptions)
     connected.onSettled(() => shopNode.setTimer(200_000, next));
   });
 
-  for (const name of opts.billers) ctx.learnerNode(name, { ops: (node) => billerOps(node, brokers, opts) });
+  for (const name of opts.billers) ctx.learnerNode(name, { ops: (node) => billerOps(node, brokers, opts, ready) });
 
   // A monitor samples the group's lag from the cluster's own view, as an operator's dashboard would.
   world.addNode('monitor', (node) => {
@@ -139,7 +141,7 @@ export function buildBillingScenario(ctx: LabBuildContext, opts: BillingOptions)
 }
 
 /** One incarnation of a biller: a Kafka consumer on the node whose eachMessage is the learner's handleMessage. */
-function billerOps(node: SimNode, brokers: string[], opts: BillingOptions): Record<string, LabOp> {
+function billerOps(node: SimNode, brokers: string[], opts: BillingOptions, ready: SimPromise<void>): Record<string, LabOp> {
   // The Kafka client takes its own responses (it attaches a receiver); the payment client takes its own.
   const kafka = attachKafkaClient(node, brokers);
   const rpc = new ServiceClient(node);
@@ -153,8 +155,11 @@ function billerOps(node: SimNode, brokers: string[], opts: BillingOptions): Reco
     'heartbeat.interval.ms': 1000,
     ...opts.consumerConfig,
   });
-  // Start consuming once this incarnation's sandbox exists (the behaviour is built after the ops).
-  node.setTimer(0, () => {
+  // Start consuming once the topic exists and this incarnation's sandbox does (the behaviour is
+  // built after the ops); a crash in between ends this incarnation, and its consumer with it.
+  const incarnation = node.incarnation;
+  const start = (): void => {
+    if (node.incarnation !== incarnation || node.state === 'crashed') return;
     consumer.connect();
     consumer.subscribe({ topic: 'orders', fromBeginning: true });
     consumer.run({
@@ -184,7 +189,8 @@ function billerOps(node: SimNode, brokers: string[], opts: BillingOptions): Reco
         return done;
       },
     });
-  });
+  };
+  node.setTimer(0, () => ready.onSettled(start));
   return {
     'payments.charge': (args) => {
       const [orderId, amountCents, idempotencyKey] = args as [string, unknown, string | undefined];
