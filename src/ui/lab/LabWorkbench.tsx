@@ -57,7 +57,8 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
   const route = useHashRoute();
   const session = useMemo(() => new RunSession(), []);
   const path = `/lab/${lab.id}`;
-  const linked = useMemo(() => readLabParams(route.params), []); // eslint-disable-line react-hooks/exhaustive-deps -- the link as first opened
+  // The link as the page was first opened; later changes of the address are handled below.
+  const [linked] = useState(() => readLabParams(route.params));
 
   const [code, setCode] = useState(restore.code ?? lab.starter);
   const [seed, setSeed] = useState(linked.params.seed ?? String(lab.seeds[0] ?? 1));
@@ -81,10 +82,8 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
 
   // Autosave: code and progress go to IndexedDB once typing pauses, and at once when the page is
   // hidden or left. The record starts from what was restored, so a write never drops a field.
-  const autosave = useMemo(
-    () => new LabAutosave(lab.id, { code: restore.code, progress: restore.progress, nodes: restore.nodes }, labSaves, setSaveState),
-    [lab.id], // eslint-disable-line react-hooks/exhaustive-deps -- one saver per lab
-  );
+  // One saver for the page's life (the page is keyed by the lab's id).
+  const [autosave] = useState(() => new LabAutosave(lab.id, { code: restore.code, progress: restore.progress, nodes: restore.nodes }, labSaves, setSaveState));
   useEffect(() => {
     const sub = actor.subscribe(() => autosave.update({ progress: actor.getPersistedSnapshot() }));
     const flush = (): void => void autosave.flush();

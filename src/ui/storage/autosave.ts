@@ -22,7 +22,6 @@ export class LabAutosave {
   private dirty = false;
   private writing: Promise<void> | undefined;
   private readonly timer: Debounced;
-  private disposed = false;
 
   constructor(
     labId: string,
@@ -37,7 +36,6 @@ export class LabAutosave {
 
   /** Records a change (new code, a new progress snapshot, the nodes of a run) to be saved soon. */
   update(patch: Partial<Pick<SavedLabRecord, 'code' | 'progress' | 'nodes'>>): void {
-    if (this.disposed) return;
     this.record = { ...this.record, ...patch };
     this.dirty = true;
     this.onState({ kind: 'pending' });
@@ -50,29 +48,22 @@ export class LabAutosave {
     await this.write();
   }
 
-  /** Stops saving after one last write of anything pending. */
-  dispose(): Promise<void> {
-    const last = this.flush();
-    this.disposed = true;
-    return last;
-  }
-
   private async write(): Promise<void> {
     while (this.writing) await this.writing;
     if (!this.dirty) return;
     this.dirty = false;
     const record = { ...this.record, savedAtMs: Date.now() };
-    if (!this.disposed) this.onState({ kind: 'saving' });
+    this.onState({ kind: 'saving' });
     this.writing = this.writer
       .put(record)
       .then(
         () => {
-          if (!this.disposed && !this.dirty) this.onState({ kind: 'saved', atMs: record.savedAtMs });
+          if (!this.dirty) this.onState({ kind: 'saved', atMs: record.savedAtMs });
         },
         (e: unknown) => {
           // Keep the change: the next edit or flush tries again.
           this.dirty = true;
-          if (!this.disposed) this.onState({ kind: 'failed', message: (e as Error).message });
+          this.onState({ kind: 'failed', message: (e as Error).message });
         },
       )
       .finally(() => {
