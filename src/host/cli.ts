@@ -262,13 +262,15 @@ async function cmdCheck(args: string[]): Promise<number> {
   const program = await learnerProgram(values.code);
   const seeds = values.seeds === undefined ? lab.spec.seeds : parseSeeds(values.seeds);
   const faults = values.faults === undefined ? undefined : readJsonFile(values.faults, 'fault schedule');
-  const { runLab, LabInputError } = await import('../labs/lab');
+  const { runLab, releaseRun, LabInputError } = await import('../labs/lab');
   const runs = [];
   let firstFailure: { seed: number; checks: { id: string; title: string; summary: string; evidence: unknown[] }[] } | undefined;
   for (const seed of seeds) {
     let r;
     try {
-      r = runLab(lab, program, { seed, faults, faultsSource: values.faults }).result;
+      const run = runLab(lab, program, { seed, faults, faultsSource: values.faults });
+      releaseRun(run.world);
+      r = run.result;
     } catch (e) {
       if (e instanceof LabInputError) throw new InputError(e.message);
       throw e;

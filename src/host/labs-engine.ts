@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import type { HistoryEntry } from '../sim/history';
-import { LabInputError, labApi, runLab, validateLab, formatLabProblems, type LabRunResult, type LabSpec, type LoadedLab } from '../labs/lab';
+import { LabInputError, labApi, releaseRun, runLab, validateLab, formatLabProblems, type LabRunResult, type LabSpec, type LoadedLab } from '../labs/lab';
 import { generateDts, loadQuickJS, prepareLearnerProgram, type LearnerProblem } from '../labs/sandbox';
 
 /**
@@ -91,7 +91,8 @@ export async function runLabInWorker(req: LabRunRequest, onBatch?: (batch: Histo
   const prepared = prepareLearnerProgram(req.code, { filename: 'handler.ts' });
   if (!prepared.ok) return { ok: false, error: prepared.problem.text, problem: prepared.problem };
   try {
-    const { result } = runLab(lab, prepared.program, { seed: req.seed, faults: req.faults, faultsSource: 'the fault panel', onBatch, batchSize: 4096 });
+    const { result, world } = runLab(lab, prepared.program, { seed: req.seed, faults: req.faults, faultsSource: 'the fault panel', onBatch, batchSize: 4096 });
+    releaseRun(world);
     return { ok: true, result };
   } catch (e) {
     if (e instanceof LabInputError) return { ok: false, error: e.message };

@@ -1,6 +1,6 @@
 import type { Evidence } from '../checkers/types';
 import type { LearnerProgram } from '../sandbox/program';
-import { runLab, type LabRunResult } from './run';
+import { releaseRun, runLab, type LabRunResult } from './run';
 import type { LoadedLab } from './spec';
 
 /** A check's grade over every run: its points are earned only when it passed in all of them. */
@@ -34,7 +34,8 @@ export function grade(lab: LoadedLab, program: LearnerProgram, seeds: readonly n
   const runs: LabGrade['runs'] = [];
   for (const s of schedules) {
     for (const seed of seeds) {
-      const { result } = runLab(lab, program, { seed, faults: s.faults, faultsSource: s.index < 0 ? undefined : `fault schedule ${s.index}` });
+      const { result, world } = runLab(lab, program, { seed, faults: s.faults, faultsSource: s.index < 0 ? undefined : `fault schedule ${s.index}` });
+      releaseRun(world);
       runs.push({ seed, schedule: s.index, historyHash: result.historyHash, score: result.score, outcome: result.outcome });
       tally(checks, result, s.index);
     }

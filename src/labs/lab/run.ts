@@ -52,6 +52,18 @@ export class LabInputError extends Error {
   override name = 'LabInputError';
 }
 
+/**
+ * Frees the QuickJS sandboxes of a finished run's learner nodes. A run's world is garbage once its
+ * result is read, but each sandbox holds memory inside the shared QuickJS module until disposed,
+ * so a worker or a grader running many labs would otherwise grow with every run.
+ */
+export function releaseRun(world: World): void {
+  for (const node of world.allNodes()) {
+    const sandbox = (node.peek() as { sandbox?: { dispose(): void } } | undefined)?.sandbox;
+    sandbox?.dispose();
+  }
+}
+
 /** Validates a fault schedule against the nodes the scenario built; undefined means none. */
 function checkedFaults(input: unknown, world: World, source: string): Fault[] {
   if (input === undefined) return [];
