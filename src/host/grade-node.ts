@@ -512,8 +512,12 @@ export async function gradeClass(opts: GradeOptions): Promise<GradeOutcome> {
         timeLimitMs: (t) => (opts.timeLimitS !== undefined ? opts.timeLimitS * 1000 : defaultTimeLimitMs(runsOf(t))),
       },
     );
+    // Longest first (runs × simulated time), so no long lab starts last while the other workers
+    // sit idle. The order changes when a grade arrives, never what it is.
+    const cost = (t: WorkerTask): number => runsOf(t) * (labs.get(t.lab)!.spec.chaosMs + labs.get(t.lab)!.spec.healMs);
+    const order = [...tasks].sort((a, b) => cost(b) - cost(a));
     try {
-      results = await pool.run(tasks, (task, r) => {
+      results = await pool.run(order, (task, r) => {
         results.set(task.id, r);
         tasksDone++;
         for (const li of learnersOfTask.get(task.id) ?? []) if (--pending[li]! === 0) reportLearner(li);

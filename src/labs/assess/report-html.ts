@@ -233,7 +233,7 @@ function learnersSection(results: ClassResults, paths: ReportPaths): string {
   });
   return `<section aria-labelledby="learners"><h2 id="learners">Learners</h2>
 <p>Scores link to the code that was graded; <code>results.json</code> is what the learner sees (it never names a hidden seed).</p>
-<div class="scroll"><table><caption>Every learner’s score per lab</caption><thead><tr><th scope="col">Learner</th>${head}<th scope="col" class="num">Total</th><th scope="col">Notes</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div></section>`;
+<div class="scroll"><table class="learners"><caption>Every learner’s score per lab</caption><thead><tr><th scope="col">Learner</th>${head}<th scope="col" class="num">Total</th><th scope="col">Notes</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div></section>`;
 }
 
 export function esc(s: string): string {
@@ -285,6 +285,7 @@ tbody tr:nth-child(even){background:#fbfcfd}
 td.zero a{color:var(--bad);font-weight:600}
 tr.attention{background:var(--warn)!important}
 .scroll{overflow-x:auto}
+.learners th[scope=row]{min-width:11em}
 ol.failed{padding-left:24px}
 ol.failed>li{margin:0 0 20px;padding:12px 16px;border:1px solid var(--line);border-radius:6px;background:var(--soft)}
 .rate{margin:0 0 6px}
