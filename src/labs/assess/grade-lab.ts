@@ -1,7 +1,7 @@
 import type { HistoryEntry } from '../../sim/history';
 import type { World } from '../../sim/world';
 import type { CheckGrade, LabGrade } from '../lab/grade';
-import { runLab } from '../lab/run';
+import { releaseRun, runLab } from '../lab/run';
 import type { LoadedLab } from '../lab/spec';
 import type { ProblemKind } from '../sandbox/errors';
 import { LearnerKinds } from '../sandbox/kinds';
@@ -82,7 +82,7 @@ export function gradeLab(lab: LoadedLab, program: LearnerProgram, seeds: readonl
     for (const seed of seeds) {
       const { result, world } = runLab(stopOnFatal(lab), program, { seed, faults: s.faults, faultsSource: s.index < 0 ? undefined : `fault schedule ${s.index}` });
       const fatal = collectIssues(world, seed, s.index, out.issues, seen);
-      releaseSandboxes(world);
+      releaseRun(world);
       out.runs.push({ seed, schedule: s.index, historyHash: result.historyHash, score: result.score, outcome: result.outcome });
       result.checks.forEach((r, i) => {
         const c = checks[i]!;
@@ -114,7 +114,7 @@ export function runOnce(lab: LoadedLab, program: LearnerProgram, seed: number, f
   const { result, world } = runLab(stopOnFatal(lab), program, { seed, faults, faultsSource });
   const issues: LearnerIssue[] = [];
   collectIssues(world, seed, faults === undefined ? -1 : 0, issues, new Set());
-  releaseSandboxes(world);
+  releaseRun(world);
   const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.summary}`);
   return { passed: failed.length === 0, score: result.score, maxScore: result.maxScore, failed, issues };
 }
@@ -176,15 +176,4 @@ function collectIssues(world: World, seed: number, schedule: number, issues: Lea
     }
   }
   return fatal;
-}
-
-/**
- * Frees every learner sandbox the run made. A run's QuickJS runtimes live in the process's shared
- * wasm module, which has a fixed ceiling; nothing else frees them when a run ends, so a grader
- * that runs thousands of runs in one worker would slowly fill that memory and, near the ceiling,
- * give later submissions out-of-memory errors they did not cause. Crashing each node after the
- * checks have read the history disposes its sandbox (the history gains crash entries nobody reads).
- */
-function releaseSandboxes(world: World): void {
-  for (const name of world.nodeNames()) world.node(name).crash();
 }

@@ -1,5 +1,5 @@
 import { World } from '../../sim/world';
-import { labApi } from '../lab/run';
+import { labApi, releaseRun } from '../lab/run';
 import type { LoadedLab } from '../lab/spec';
 import { learnerNode } from '../sandbox/learner-node';
 import type { LearnerProgram } from '../sandbox/program';
@@ -23,7 +23,6 @@ export function labNodes(lab: LoadedLab, program: LearnerProgram, seed = 1): { a
     },
   });
   const all = world.nodeNames();
-  // Free the sandboxes the learner nodes booted (see grade-lab.ts, releaseSandboxes).
-  for (const n of all) world.node(n).crash();
+  releaseRun(world);
   return { all, learner };
 }
