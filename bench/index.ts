@@ -1,5 +1,6 @@
 import { benchAmqpE2e } from './amqp';
 import { benchGossip, benchHistoryMemory } from './gossip';
+import { benchGrading } from './grading';
 import { benchHandlerBridge } from './handler-bridge';
 import { benchKafkaE2e } from './kafka';
 import { benchKernel } from './kernel';
@@ -13,6 +14,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'handler-bridge', reports: ['handler-bridge-single', 'handler-bridge-async', 'handler-demo-world'], run: benchHandlerBridge },
   { name: 'amqp-e2e', reports: ['amqp-e2e-lean-history'], run: benchAmqpE2e },
   { name: 'kafka-e2e', reports: ['kafka-speedup'], run: benchKafkaE2e },
+  { name: 'grading', reports: ['grading-cpu'], run: benchGrading },
 ];
 
 /** Runs all benchmarks, or only the one named (by its name or a figure it reports). */

@@ -119,9 +119,16 @@ function readRun(input: Parameters<Checker>[0]) {
 
 const when = (r: Reading): string => (r.checkpoint === 0 ? 'at the mid-run checkpoint' : 'at the end');
 
+/** A run in which no write was acknowledged proves nothing: the replicas never answered. */
+function nothingAcked(readings: Reading[]): ReturnType<Checker> | undefined {
+  return readings.some((r) => r.acked.length > 0) ? undefined : fail('no write was acknowledged, so the replicas never showed they keep writes', []);
+}
+
 /** No replica holds a value that a later write (one made after seeing it) replaced. */
 const newestWins: Checker = (input) => {
   const { clocks, readings } = readRun(input);
+  const idle = nothingAcked(readings);
+  if (idle) return idle;
   for (const r of readings) {
     for (const id of r.ids ?? []) {
       const newer = r.acked.find((b) => b !== id && clocks.has(id) && vcCompare(clocks.get(id)!, clocks.get(b)!) === 'before');
@@ -154,6 +161,8 @@ const concurrentKept: Checker = (input) => {
 /** At each checkpoint every replica holds the same values. */
 const replicasConverge: Checker = (input) => {
   const { readings } = readRun(input);
+  const idle = nothingAcked(readings);
+  if (idle) return idle;
   for (let c = 0; c < CHECKPOINTS_US.length; c++) {
     const at = readings.filter((r) => r.checkpoint === c);
     if (at.length < REPLICAS.length) return fail('not every replica answered the auditor', []);
