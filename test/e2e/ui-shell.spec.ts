@@ -28,7 +28,10 @@ test('the header reaches every page by keyboard and marks the current one', asyn
 
 test('the skip link moves focus past the header to the page', async ({ page }) => {
   await page.goto('/#/playground');
+  // A person tabs once the page is there; the lazy page must not steal focus when it arrives.
+  await expect(page.getByRole('heading', { level: 1, name: 'Playground' })).toBeVisible();
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /skip/i })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('main')).toBeFocused();
 });
