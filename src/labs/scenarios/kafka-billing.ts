@@ -1,4 +1,4 @@
-import { Consumer } from '../../sim/broker/kafka/consumer';
+import { Consumer, type EachMessagePayload } from '../../sim/broker/kafka/consumer';
 import { KafkaCluster, attachKafkaClient } from '../../sim/broker/kafka/kafka';
 import type { SimNode } from '../../sim/node';
 import { SimPromise } from '../../sim/sim-promise';
@@ -163,31 +163,7 @@ function billerOps(node: SimNode, brokers: string[], opts: BillingOptions, ready
     consumer.connect();
     consumer.subscribe({ topic: 'orders', fromBeginning: true });
     consumer.run({
-      eachMessage: ({ topic, partition, message }) => {
-        const done = new SimPromise<void>();
-        const learner = node.peek<LearnerBehavior>();
-        if (!learner) return done;
-        let order: OrderRecord['order'];
-        try {
-          order = JSON.parse(message.value ?? 'null');
-        } catch {
-          done.resolve();
-          return done;
-        }
-        const payload: OrderRecord = { topic, partition, offset: message.offset, key: message.key, order };
-        learner.deliverLocal(
-          [
-            {
-              payload: payload as unknown as Json,
-              from: `${topic}/${partition}`,
-              sentAtMs: Number(message.timestamp),
-              commit: () => consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]),
-            },
-          ],
-          () => done.resolve(),
-        );
-        return done;
-      },
+      eachMessage: orderToLearner(node, consumer),
     });
   };
   node.setTimer(0, () => ready.onSettled(start));
@@ -227,3 +203,36 @@ export const billingCrashes = [1_700, 3_600, 5_300, 7_100, 8_900].flatMap((at) =
   { at, kind: 'crash', node: 'billing' },
   { at: at + 400, kind: 'restart', node: 'billing' },
 ]);
+
+/**
+ * KafkaJS's eachMessage for an `orders` consumer on a learner node: hands each record to the
+ * learner's handleMessage as an OrderRecord, with a commit of the offset after it, and settles when
+ * the handler has finished, so the consumer takes the next record only then.
+ */
+export function orderToLearner(node: SimNode, consumer: Consumer): (payload: EachMessagePayload) => SimPromise<void> {
+  return ({ topic, partition, message }) => {
+    const done = new SimPromise<void>();
+    const learner = node.peek<LearnerBehavior>();
+    if (!learner) return done;
+    let order: OrderRecord['order'];
+    try {
+      order = JSON.parse(message.value ?? 'null');
+    } catch {
+      done.resolve();
+      return done;
+    }
+    const payload: OrderRecord = { topic, partition, offset: message.offset, key: message.key, order };
+    learner.deliverLocal(
+      [
+        {
+          payload: payload as unknown as Json,
+          from: `${topic}/${partition}`,
+          sentAtMs: Number(message.timestamp),
+          commit: () => consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]),
+        },
+      ],
+      () => done.resolve(),
+    );
+    return done;
+  };
+}

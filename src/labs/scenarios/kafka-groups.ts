@@ -12,7 +12,7 @@ import { ApiError } from '../sandbox/bridge';
 import { LearnerKinds } from '../sandbox/kinds';
 import type { LabOp, LearnerBehavior } from '../sandbox/learner-node';
 import { isWire, type Wire } from '../sandbox/wire';
-import { billingApi, billingTypes, type OrderRecord } from './kafka-billing';
+import { billingApi, billingTypes, orderToLearner } from './kafka-billing';
 import { createTopicWhenReady } from './kafka-topics';
 
 /**
@@ -222,30 +222,6 @@ function runConsumer(node: SimNode, consumer: Consumer): void {
   void consumer.connect();
   void consumer.subscribe({ topic: ORDERS_TOPIC, fromBeginning: true });
   void consumer.run({
-    eachMessage: ({ topic, partition, message }) => {
-      const done = new SimPromise<void>();
-      const learner = node.peek<LearnerBehavior>();
-      if (!learner) return done;
-      let order: OrderRecord['order'];
-      try {
-        order = JSON.parse(message.value ?? 'null');
-      } catch {
-        done.resolve();
-        return done;
-      }
-      const payload: OrderRecord = { topic, partition, offset: message.offset, key: message.key, order };
-      learner.deliverLocal(
-        [
-          {
-            payload: payload as unknown as Json,
-            from: `${topic}/${partition}`,
-            sentAtMs: Number(message.timestamp),
-            commit: () => consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]),
-          },
-        ],
-        () => done.resolve(),
-      );
-      return done;
-    },
+    eachMessage: orderToLearner(node, consumer),
   });
 }
