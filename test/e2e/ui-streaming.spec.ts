@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test, waitForRun } from './ui-helpers';
+import { expect, test } from './ui-helpers';
 
 declare global {
   interface Window {
@@ -47,9 +47,6 @@ async function traceMainThreadTasks(page: Page): Promise<() => Promise<{ wallMs:
   };
 }
 
-// Wall-clock long tasks depend on the machine: another process can take the CPU in the middle of
-// a task. The page's own work per task is deterministic, so a real regression fails every attempt.
-test.describe.configure({ retries: 2 });
 
 test('a 20-node gossip run streams over 100k entries with no main-thread task over 50 ms', async ({ page }) => {
   test.setTimeout(120_000);
@@ -69,21 +66,32 @@ test('a 20-node gossip run streams over 100k entries with no main-thread task ov
     requestAnimationFrame(frame);
   });
   await page.goto('/#/playground');
+  // A first visit installs the app for offline use: the service worker fetches and caches every
+  // asset (tens of megabytes) on a thread of its own. That is a one-off, and on two cores it would
+  // take the CPU from the page while the run is measured, so the measurement starts once it is done.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
   await page.getByLabel('Scenario').selectOption('gossip');
   await page.getByLabel('Seed').fill('3');
   await page.getByRole('textbox', { name: 'Nodes' }).fill('20');
   await expect(page.getByLabel('Node', { exact: true })).toContainText('n20');
   await page.waitForTimeout(500);
 
+  // Found before the measured window; a handle clicks without querying the page again.
+  const runButton = (await page.getByRole('button', { name: 'Run', exact: true }).elementHandle())!;
   const stopTrace = await traceMainThreadTasks(page);
   const startMs = await page.evaluate(() => {
     window.__frameGapsMs.length = 0;
     return performance.now();
   });
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // Inside the measured window the test only uses cheap CSS queries: a role or text query walks
+  // the whole page to compute accessible names, and its polling would be a long task of the test's
+  // own making, not the page's.
+  await runButton.click();
   // While it streams, the page keeps painting: the live badge and a growing count show it.
-  await expect(page.getByText('live', { exact: true })).toBeVisible();
-  await waitForRun(page);
+  await expect(page.locator('.live-badge')).toHaveText('live');
+  await page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid=pg-history-hash]')?.textContent ?? ''), null, { timeout: 60_000, polling: 250 });
   const { endMs, longTasks, gaps } = await page.evaluate(() => ({ endMs: performance.now(), longTasks: window.__longTasks, gaps: window.__frameGapsMs }));
   const tasks = await stopTrace();
 

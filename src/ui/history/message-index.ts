@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../../sim';
+import { BIN_LOST, BIN_NORMAL, DensityBins } from './density-bins';
 import type { NodeIndex } from './node-index';
 import { lowerBound, upperBound } from './sorted-search';
 
@@ -38,6 +39,8 @@ export class MessageIndex {
   spanUsMax = 0;
   /** Node pairs that exchanged messages, as `low * 65536 + high` lane numbers, in first-seen order. */
   readonly links = new Set<number>();
+  /** Arrow ends per lane and time bin: the overview of a whole run without touching each arrow. */
+  readonly density = new DensityBins();
 
   /** First arrow of each message id (ids are small consecutive integers from the network). */
   private firstArrow = new Int32Array(CAPACITY_START).fill(-1);
@@ -110,6 +113,7 @@ export class MessageIndex {
     while (msg >= this.firstArrow.length) this.firstArrow = growInt32(this.firstArrow, -1);
     if (this.firstArrow[msg] === -1) this.firstArrow[msg] = i;
     this.links.add(from < to ? from * 65536 + to : to * 65536 + from);
+    this.density.add(from, e.timeUs, BIN_NORMAL, 1);
   }
 
   private close(e: HistoryEntry, state: number): void {
@@ -119,7 +123,13 @@ export class MessageIndex {
     let i = first;
     while (i < this.count && this.msgId[i] === e.msg && this.state[i] !== IN_FLIGHT) i++;
     if (i >= this.count || this.msgId[i] !== e.msg) {
-      if (state === DROPPED) this.state[first] = DROPPED;
+      if (state === DROPPED && this.state[first] !== DROPPED) {
+        // A delivered message dropped afterwards: its receiving end goes, its sender shows it lost.
+        if (this.state[first] === DELIVERED) this.density.add(this.to[first]!, this.endTimeUs[first]!, BIN_NORMAL, -1);
+        this.density.add(this.from[first]!, this.sendTimeUs[first]!, BIN_NORMAL, -1);
+        this.density.add(this.from[first]!, this.sendTimeUs[first]!, BIN_LOST, 1);
+        this.state[first] = DROPPED;
+      }
       this.closedCount++;
       return;
     }
@@ -129,6 +139,10 @@ export class MessageIndex {
     this.closedCount++;
     this.open.delete(i);
     this.spanUsMax = Math.max(this.spanUsMax, e.timeUs - this.sendTimeUs[i]!);
+    if (state === DROPPED) {
+      this.density.add(this.from[i]!, this.sendTimeUs[i]!, BIN_NORMAL, -1);
+      this.density.add(this.from[i]!, this.sendTimeUs[i]!, BIN_LOST, 1);
+    } else this.density.add(this.to[i]!, e.timeUs, BIN_NORMAL, 1);
     if (state === DELIVERED) {
       if (this.deliveryCount === this.deliveries.length) this.deliveries = growInt32(this.deliveries, 0);
       this.deliveries[this.deliveryCount++] = i;

@@ -1,4 +1,5 @@
 import { inFuture, inPast, type CausalCone } from '../../history/causal';
+import { BIN_KINDS, BIN_LOST, BIN_NORMAL, DENSITY_BINS } from '../../history/density-bins';
 import type { HistoryStore } from '../../history/history-store';
 import { plotWidth, xOf, yOf, type LaneLayout } from './lane-layout';
 
@@ -18,9 +19,9 @@ const RGB: readonly (readonly [number, number, number])[] = [
 ];
 
 /** Counting stops for the frame after this long and resumes in the next one. */
-const SLICE_MS = 4;
+const SLICE_MS = 3;
 /** Arrows counted between looks at the clock. */
-const CHUNK = 4096;
+const CHUNK = 1024;
 
 /** What an image (finished or being counted) shows. */
 interface Spec {
@@ -56,8 +57,22 @@ let job: Job | undefined;
 export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: HistoryStore, lo: number, hi: number, cone: CausalCone | undefined): boolean {
   const width = Math.max(1, Math.floor(plotWidth(l)));
   const lanes = Math.max(1, l.lanes);
-  const key = `${h.runId}/${lo}/${hi}/${h.messages.closedCount}/${l.startUs}/${l.endUs}/${width}/${lanes}`;
+  const bins = h.messages.density;
+  // Without a selection, and with bins no wider than a pixel, the running bins draw the window at
+  // once: while a run streams this is every frame, and it costs the same at 1k or 1M messages.
+  const fromBins = cone === undefined && bins.binUs * width <= l.endUs - l.startUs;
+  const key = fromBins
+    ? `${h.runId}/bins/${bins.version}/${bins.binUs}/${l.startUs}/${l.endUs}/${width}/${lanes}`
+    : `${h.runId}/${lo}/${hi}/${h.messages.closedCount}/${l.startUs}/${l.endUs}/${width}/${lanes}`;
   let complete = shown !== undefined && shown.key === key && shown.cone === cone;
+  if (!complete && fromBins) {
+    const spec: Job = { key, cone, startUs: l.startUs, endUs: l.endUs, width, lanes, lo, hi, next: hi, counts: new Uint32Array(width * lanes * CATEGORIES) };
+    countBins(spec, h);
+    paint(spec);
+    shown = spec;
+    job = undefined;
+    complete = true;
+  }
   if (!complete) {
     if (!job || job.key !== key || job.cone !== cone) {
       job = { key, cone, startUs: l.startUs, endUs: l.endUs, width, lanes, lo, hi, next: lo, counts: new Uint32Array(width * lanes * CATEGORIES) };
@@ -79,6 +94,30 @@ export function drawDensity(ctx: CanvasRenderingContext2D, l: LaneLayout, h: His
     ctx.imageSmoothingEnabled = smoothing;
   }
   return complete;
+}
+
+/** Fills a job's counts from the running bins: each bin's ends land in the pixel of its middle. */
+function countBins(job: Job, h: HistoryStore): void {
+  const bins = h.messages.density;
+  const { counts, width, lanes, startUs } = job;
+  const scale = width / (job.endUs - startUs);
+  const first = Math.max(0, Math.floor(startUs / bins.binUs));
+  const last = Math.min(DENSITY_BINS - 1, Math.floor(job.endUs / bins.binUs));
+  for (let lane = 0; lane < lanes; lane++) {
+    const ends = bins.laneCounts(lane);
+    if (!ends) continue;
+    const row = lane * width;
+    for (let b = first; b <= last; b++) {
+      const normal = ends[b * BIN_KINDS + BIN_NORMAL]!;
+      const lost = ends[b * BIN_KINDS + BIN_LOST]!;
+      if (normal === 0 && lost === 0) continue;
+      const x = Math.floor(((b + 0.5) * bins.binUs - startUs) * scale);
+      if (x < 0 || x >= width) continue;
+      const p = (row + x) * CATEGORIES;
+      counts[p + NORMAL]! += normal;
+      counts[p + LOST]! += lost;
+    }
+  }
 }
 
 /** Counts the job's arrows for one slice; true when every arrow is counted. */
@@ -108,10 +147,12 @@ function count(job: Job, h: HistoryStore): boolean {
 /** Turns the counts into one pixel per lane and column: colour by category, brightness by count. */
 function paint(job: Job): void {
   const { counts, width, lanes } = job;
+  const pixels = width * lanes;
+  const totals = new Uint32Array(pixels);
   let max = 1;
-  for (let p = 0; p < width * lanes; p++) {
-    let total = 0;
-    for (let c = 0; c < CATEGORIES; c++) total += counts[p * CATEGORIES + c]!;
+  for (let p = 0, c = 0; p < pixels; p++, c += CATEGORIES) {
+    const total = counts[c]! + counts[c + 1]! + counts[c + 2]! + counts[c + 3]! + counts[c + 4]!;
+    totals[p] = total;
     if (total > max) max = total;
   }
   image ??= document.createElement('canvas');
@@ -121,27 +162,22 @@ function paint(job: Job): void {
   }
   const ictx = image.getContext('2d')!;
   const img = ictx.createImageData(width, lanes);
+  const data = img.data;
   const logMax = Math.log1p(max);
-  for (let p = 0; p < width * lanes; p++) {
-    let total = 0;
-    let best = 0;
-    for (let c = 0; c < CATEGORIES; c++) {
-      const n = counts[p * CATEGORIES + c]!;
-      total += n;
-      // A lost message is rare and important: it wins its pixel outright.
-      if (c === LOST && n > 0) {
-        best = c;
-        break;
-      }
-      if (n > counts[p * CATEGORIES + best]!) best = c;
-    }
+  for (let p = 0; p < pixels; p++) {
+    const total = totals[p]!;
     if (total === 0) continue;
-    const [r, g, b] = RGB[best]!;
+    const c = p * CATEGORIES;
+    let best = 0;
+    // A lost message is rare and important: it wins its pixel outright.
+    if (counts[c + LOST]! > 0) best = LOST;
+    else for (let k = 1; k < CATEGORIES; k++) if (counts[c + k]! > counts[c + best]!) best = k;
+    const rgb = RGB[best]!;
     const o = p * 4;
-    img.data[o] = r;
-    img.data[o + 1] = g;
-    img.data[o + 2] = b;
-    img.data[o + 3] = Math.round(255 * (0.35 + (0.65 * Math.log1p(total)) / logMax));
+    data[o] = rgb[0];
+    data[o + 1] = rgb[1];
+    data[o + 2] = rgb[2];
+    data[o + 3] = Math.round(255 * (0.35 + (0.65 * Math.log1p(total)) / logMax));
   }
   ictx.putImageData(img, 0, 0);
 }
