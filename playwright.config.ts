@@ -2,6 +2,9 @@ import { defineConfig } from '@playwright/test';
 
 /** Debian's Chromium (scripts/ensure-chromium.js makes sure it is there); Playwright never downloads one. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Several checkouts or builds can be tested side by side: each on its own port and build folder. */
+const port = Number(process.env.E2E_PORT ?? 4173);
+const outDir = process.env.E2E_OUTDIR ? ` --outDir ${process.env.E2E_OUTDIR}` : '';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -11,7 +14,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
     launchOptions: {
       executablePath,
@@ -19,8 +22,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort --host 127.0.0.1',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1${outDir}`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
