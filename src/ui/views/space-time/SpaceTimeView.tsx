@@ -9,7 +9,8 @@ import { useFrameCallback } from '../use-frame-callback';
 import { ARROWS_DETAIL_MAX, drawSpaceTime, type DrawStats } from './draw-space-time';
 import { arrowSegment } from './arrow-geometry';
 import { arrowAt } from './hit-test';
-import { laneAt, makeLayout, plotWidth, timeAt } from './lane-layout';
+import { gutterFor, laneAt, makeLayout, plotWidth, timeAt } from './lane-layout';
+import { FONT } from './palette';
 import { describeMessage, messageDetails } from './message-details';
 import { FIT, pan, resolveWindow, reveal, zoom, type ViewWindow } from './view-window';
 
@@ -49,7 +50,8 @@ export function SpaceTimeView() {
   // A selection from an earlier run can outlive it by one render (it is cleared in an effect).
   const selection = chosen && (chosen.kind === 'arrow' ? chosen.arrow < history.messages.count : chosen.lane < lanes && chosen.seq < history.length) ? chosen : undefined;
   const { startUs, endUs } = resolveWindow(win, history.endUs);
-  const layout = makeLayout(width, lanes, startUs, endUs);
+  const gutterPx = useMemo(() => gutterFor(width, history.nodes.names.map(nameWidthPx)), [width, lanes, history.runId]);
+  const layout = makeLayout(width, lanes, startUs, endUs, gutterPx);
 
   // A new run starts with the whole history in view and nothing selected.
   const runKey = history.runId;
@@ -295,4 +297,14 @@ function firstArrowAfter(h: HistoryStore, seq: number): number {
     else hi = mid;
   }
   return Math.min(lo, m.count - 1);
+}
+
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/** A lane name's width in the diagram's font (a fixed estimate where canvas text cannot be measured). */
+function nameWidthPx(name: string): number {
+  measure ??= document.createElement('canvas').getContext('2d');
+  if (!measure) return name.length * 9;
+  measure.font = FONT;
+  return measure.measureText(name).width;
 }

@@ -5,7 +5,7 @@ import type { Moment } from '../../timeline/moment';
 import { arrowSegment } from './arrow-geometry';
 import { drawDensity } from './draw-density';
 import { timeTicks } from './axis-ticks';
-import { plotWidth, xOf, yOf, type LaneLayout } from './lane-layout';
+import { nameRoomPx, plotWidth, xOf, yOf, type LaneLayout } from './lane-layout';
 import { FONT, FONT_SMALL, PALETTE } from './palette';
 
 /**
@@ -312,11 +312,20 @@ function drawLaneNames({ ctx, layout: l, history: h, moment }: DrawInput): void 
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   const names = h.nodes.names;
+  const room = nameRoomPx(l);
   for (let lane = 0; lane < l.lanes; lane++) {
     const up = h.lives.lifeAt(lane, moment.timeUs, moment.seq) === 'up';
     ctx.fillStyle = up ? PALETTE.laneText : PALETTE.laneTextDown;
-    ctx.fillText(names[lane] ?? '', l.gutterPx - 10, yOf(l, lane));
+    ctx.fillText(fitText(ctx, names[lane] ?? '', room), l.gutterPx - 10, yOf(l, lane));
   }
+}
+
+/** `text`, or as much of it as fits in `widthPx` followed by an ellipsis. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, widthPx: number): string {
+  if (ctx.measureText(text).width <= widthPx) return text;
+  let n = text.length;
+  while (n > 1 && ctx.measureText(`${text.slice(0, n)}…`).width > widthPx) n--;
+  return `${text.slice(0, n)}…`;
 }
 
 function addHead(p: CanvasPath, x1: number, y1: number, x2: number, y2: number, size = 8): void {

@@ -10,7 +10,9 @@ export interface LaneLayout {
   endUs: number;
 }
 
-const GUTTER_PX = 76;
+/** The narrowest gutter; it widens to fit the longest lane name, up to a quarter of the canvas. */
+const GUTTER_MIN_PX = 76;
+const GUTTER_PAD_PX = 22;
 const AXIS_PX = 34;
 const BOTTOM_PX = 12;
 const RIGHT_PX = 14;
@@ -22,12 +24,27 @@ export function laneHeightFor(lanes: number): number {
   return 26;
 }
 
-export function makeLayout(widthPx: number, lanes: number, startUs: number, endUs: number): LaneLayout {
+/**
+ * The gutter that shows every lane name whole (`controller`, `payments-1`): the widest name plus
+ * padding, never narrower than the default nor wider than a quarter of the canvas (a longer name
+ * is shortened with an ellipsis when drawn).
+ */
+export function gutterFor(widthPx: number, nameWidthsPx: readonly number[]): number {
+  const widest = Math.max(0, ...nameWidthsPx);
+  return Math.round(Math.min(Math.max(GUTTER_MIN_PX, widest + GUTTER_PAD_PX), Math.max(GUTTER_MIN_PX, widthPx / 4)));
+}
+
+/** The room a lane name has in a gutter, between the canvas edge and the lane. */
+export function nameRoomPx(l: LaneLayout): number {
+  return l.gutterPx - GUTTER_PAD_PX + 6;
+}
+
+export function makeLayout(widthPx: number, lanes: number, startUs: number, endUs: number, gutterPx = GUTTER_MIN_PX): LaneLayout {
   const laneHeightPx = laneHeightFor(lanes);
   return {
     widthPx,
     heightPx: AXIS_PX + Math.max(1, lanes) * laneHeightPx + BOTTOM_PX,
-    gutterPx: GUTTER_PX,
+    gutterPx,
     axisPx: AXIS_PX,
     laneHeightPx,
     lanes,
