@@ -9,7 +9,7 @@
  * only machine-dependent outcome is the last-resort wall-clock and heap limits; a lab they stop is
  * flagged (and the command exits 1) so an instructor can regrade it with larger limits.
  */
-import { createHash, getRandomValues } from 'node:crypto';
+import { getRandomValues } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -17,37 +17,39 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   AssessFileError,
-  addPoints,
-  assessmentSummary,
   buildSubmission,
-  checkAssessmentLabs,
-  checkKeyAgainst,
-  compareNames,
+  classResults,
   compareText,
+  defaultTimeLimitMs,
   FORMAT_VERSION,
   gradescopeResults,
   gradesCsv,
+  graderBugText,
   KEY_FORMAT,
-  keyLab,
   keyToText,
   labNodes,
-  labResult,
-  learnerSlugs,
+  learnerResult as sharedLearnerResult,
+  longestFirst,
+  onePerLearner,
   parseAssessment,
   parseKey,
+  checkKeyAgainst,
   parseSubmission,
+  planClass,
   rejectedGradescopeResults,
   reportHtml,
+  sortForGrading,
   submissionToText,
-  zeroOutcome,
+  taskRuns,
+  timeLimitText,
   type Assessment,
   type AssessmentKey,
   type ClassResults,
   type LabMeta,
-  type LabOutcome,
   type LearnerResult,
   type RejectedFile,
   type Submission,
+  type TaskOutcome,
 } from '../labs/assess';
 import { validateLab, type LoadedLab } from '../labs/lab';
 import { loadQuickJS, prepareLearnerProgram } from '../labs/sandbox';
@@ -56,7 +58,7 @@ import { nemesis } from '../sim/network/nemesis';
 import { Rng } from '../sim/rng';
 import { InputError } from './input-error';
 import { labDirs, LABS_ROOT } from './labs-node';
-import type { VerifyRun, WorkerInit, WorkerReply, WorkerTask } from './grade-worker';
+import type { GradeTask, VerifyRun, WorkerInit, WorkerReply, WorkerTask } from './grade-worker';
 
 const PROJECT_ROOT = resolve(LABS_ROOT, '..');
 const WORKER_URL = new URL('./grade-worker.ts', import.meta.url).href;
@@ -220,21 +222,8 @@ export async function readSubmissions(files: readonly string[]): Promise<{ accep
     else rejected.push({ file, kind: r.error.kind, message: r.error.message });
   }
   // One submission per learner: the first file (in the order given) is graded, later ones rejected.
-  const byLearner = new Map<string, string>();
-  const kept = accepted.filter(({ file, submission }) => {
-    const first = byLearner.get(submission.learner);
-    if (first === undefined) {
-      byLearner.set(submission.learner, file);
-      return true;
-    }
-    rejected.push({
-      file,
-      kind: 'duplicate',
-      message: `${file}: learner: another submission from "${submission.learner}" is already being graded (${first}); keep one file per learner and grade again`,
-    });
-    return false;
-  });
-  return { accepted: kept, rejected };
+  const { kept, rejected: duplicates } = onePerLearner(accepted);
+  return { accepted: kept, rejected: [...rejected, ...duplicates] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,7 +337,7 @@ export class GradingPool {
         resolveTask({ result, lost });
       };
       const onMessage = (m: WorkerReply): void => {
-        if (m.type === 'failed' && m.id === task.id) finish({ ok: false, text: `the grader failed on this code (a Brokerlab bug; please report it with this code): ${m.message.split('\n')[0]}`, bug: true }, false);
+        if (m.type === 'failed' && m.id === task.id) finish({ ok: false, text: graderBugText(m.message), bug: true }, false);
         else if ((m.type === 'graded' || m.type === 'verified') && m.id === task.id) finish({ ok: true, reply: m }, false);
       };
       const onError = (e: Error & { code?: string }): void => {
@@ -360,7 +349,7 @@ export class GradingPool {
       };
       const onExit = (code: number): void => finish({ ok: false, text: `scored 0: the grading worker stopped unexpectedly (exit code ${code})`, bug: true }, true);
       const timer = setTimeout(() => {
-        finish({ ok: false, text: `scored 0: grading it exceeded the grading time limit (${Math.round(limitMs / 100) / 10} s for this lab), so the grader stopped it`, bug: false }, true);
+        finish({ ok: false, text: timeLimitText(limitMs), bug: false }, true);
       }, limitMs);
       w.on('message', onMessage);
       w.on('error', onError);
@@ -375,10 +364,7 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** The default time limit for a lab's grading: 10 s per run it plans, at least 2 minutes. */
-export function defaultTimeLimitMs(runsPlanned: number): number {
-  return Math.max(120_000, 10_000 * runsPlanned);
-}
+export { defaultTimeLimitMs };
 
 // ---------------------------------------------------------------------------------------------
 // Grading a class
@@ -422,74 +408,25 @@ export async function gradeClass(opts: GradeOptions): Promise<GradeOutcome> {
   const key = readKeyFile(opts.keyFile, assessment, nodes);
   const files = collectSubmissionFiles(opts.inputs, opts.outDir);
   const { accepted, rejected } = await readSubmissions(files);
-  accepted.sort((a, b) => compareNames(a.submission.learner, b.submission.learner));
-  rejected.sort((a, b) => compareText(a.file, b.file));
+  sortForGrading(accepted, rejected);
 
   // One task per distinct (lab, code): the same code gives the same grade, so it runs once.
-  const tasks: WorkerTask[] = [];
-  const taskFor = new Map<string, number>();
-  const learnersOfTask = new Map<number, number[]>();
-  const plan = accepted.map(({ submission }, li) =>
-    assessment.labs.map((al) => {
-      const code = submission.labs.find((l) => l.lab === al.lab)?.code;
-      if (code === undefined) return undefined;
-      const k = `${al.lab}\u0000${createHash('sha256').update(code).digest('hex')}`;
-      let id = taskFor.get(k);
-      if (id === undefined) {
-        id = tasks.length;
-        taskFor.set(k, id);
-        const kl = keyLab(key, al.lab);
-        tasks.push({ type: 'grade', id, lab: al.lab, code, seeds: [...al.seeds, ...kl.hiddenSeeds], schedules: kl.faultSchedules, earlyStop: opts.earlyStop ?? true });
-        learnersOfTask.set(id, []);
-      }
-      learnersOfTask.get(id)!.push(li);
-      return id;
-    }),
-  );
+  const planned = planClass(assessment, key, accepted, opts.earlyStop ?? true);
+  const tasks: WorkerTask[] = planned.tasks.map((t) => ({ type: 'grade', ...t }));
+  const plan = planned.taskOf;
+  const learnersOfTask = planned.learnersOf;
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
   opts.onProgress?.({ kind: 'start', learners: accepted.length, tasks: tasks.length, rejected: rejected.length, workers });
 
   const metas = new Map<string, LabMeta>([...labs].map(([id, l]) => [id, { title: l.spec.title, checks: l.spec.checks.map((c) => ({ id: c.id, title: c.title, points: c.points })) }]));
   const learnerResult = (li: number, results: ReadonlyMap<number, TaskResult>): { result: LearnerResult; limited: { lab: string; text: string }[] } => {
-    const { file, submission } = accepted[li]!;
-    const limited: { lab: string; text: string }[] = [];
-    const labResults = assessment.labs.map((al, ai) => {
-      const lab = labs.get(al.lab)!;
-      const kl = keyLab(key, al.lab);
-      const seeds = [...al.seeds, ...kl.hiddenSeeds];
-      const id = plan[li]![ai];
-      let outcome: LabOutcome;
-      if (id === undefined) outcome = zeroOutcome(lab, seeds, kl.faultSchedules.length, { kind: 'not-submitted' });
-      else {
-        const r = results.get(id)!;
-        if (r.ok && r.reply.type === 'graded') outcome = r.reply.outcome;
-        else {
-          const text = r.ok ? 'the grader got no grade for this lab' : r.text;
-          limited.push({ lab: al.lab, text });
-          outcome = zeroOutcome(lab, seeds, kl.faultSchedules.length, { kind: 'grader-limit', text });
-        }
-      }
-      return labResult(outcome, al, metas.get(al.lab)!);
-    });
-    const notes: string[] = [];
-    if (submission.assessment !== undefined && submission.assessment !== assessment.id) notes.push(`made for assessment "${submission.assessment}", graded as "${assessment.id}"`);
-    const extra = submission.labs.filter((l) => !assessment.labs.some((a) => a.lab === l.lab)).map((l) => l.lab);
-    if (extra.length) notes.push(`ignored ${extra.join(', ')}: not part of this assessment`);
-    const ours = appVersion();
-    if (submission.appVersion !== ours) notes.push(`exported by Brokerlab ${submission.appVersion}, graded by ${ours}`);
-    return {
-      result: {
-        learner: submission.learner,
-        file,
-        slug: '',
-        appVersion: submission.appVersion,
-        total: addPoints(...labResults.map((l) => l.earned)),
-        max: addPoints(...assessment.labs.map((l) => l.points)),
-        labs: labResults,
-        notes,
-      },
-      limited,
-    };
+    const outcomes = new Map<number, TaskOutcome>();
+    for (const id of plan[li]!) {
+      const r = id === undefined ? undefined : results.get(id);
+      if (id === undefined || !r) continue;
+      outcomes.set(id, r.ok ? (r.reply.type === 'graded' ? { ok: true, outcome: r.reply.outcome } : { ok: false, text: 'the grader got no grade for this lab' }) : { ok: false, text: r.text });
+    }
+    return sharedLearnerResult({ assessment, key, entry: accepted[li]!, taskIds: plan[li]!, results: outcomes, metas, appVersion: appVersion() });
   };
 
   const pending = accepted.map((_, li) => plan[li]!.filter((id) => id !== undefined).length);
@@ -503,7 +440,7 @@ export async function gradeClass(opts: GradeOptions): Promise<GradeOutcome> {
   };
   for (let li = 0; li < accepted.length; li++) if (pending[li] === 0) reportLearner(li);
   if (tasks.length > 0) {
-    const runsOf = (t: WorkerTask): number => (t.type === 'grade' ? t.seeds.length * (1 + t.schedules.length) : t.runs.length);
+    const runsOf = (t: WorkerTask): number => (t.type === 'grade' ? taskRuns(t) : t.runs.length);
     const pool = new GradingPool(
       { labs: [...labs.values()].map((l) => ({ id: l.spec.id, dir: l.dir, absDir: join(PROJECT_ROOT, l.dir) })) },
       {
@@ -512,10 +449,7 @@ export async function gradeClass(opts: GradeOptions): Promise<GradeOutcome> {
         timeLimitMs: (t) => (opts.timeLimitS !== undefined ? opts.timeLimitS * 1000 : defaultTimeLimitMs(runsOf(t))),
       },
     );
-    // Longest first (runs × simulated time), so no long lab starts last while the other workers
-    // sit idle. The order changes when a grade arrives, never what it is.
-    const cost = (t: WorkerTask): number => runsOf(t) * (labs.get(t.lab)!.spec.chaosMs + labs.get(t.lab)!.spec.healMs);
-    const order = [...tasks].sort((a, b) => cost(b) - cost(a));
+    const order = longestFirst(tasks as GradeTask[], (lab) => labs.get(lab)!.spec.chaosMs + labs.get(lab)!.spec.healMs);
     try {
       results = await pool.run(order, (task, r) => {
         results.set(task.id, r);
@@ -534,11 +468,9 @@ export async function gradeClass(opts: GradeOptions): Promise<GradeOutcome> {
     for (const l of limited) graderLimited.push({ learner: result.learner, lab: l.lab, text: l.text });
     return result;
   });
-  const slugs = learnerSlugs(learners.map((l) => l.learner));
-  for (const l of learners) l.slug = slugs.get(l.learner)!;
-  const classResults: ClassResults = { assessment: assessmentSummary(assessment, metas), learners, rejected };
-  const written = opts.outDir === undefined ? [] : writeOutputs(opts.outDir, classResults, assessment, key, accepted);
-  return { results: classResults, graderLimited, written, tasks: tasks.length, wallMs: performance.now() - started };
+  const graded: ClassResults = classResults(assessment, metas, learners, rejected);
+  const written = opts.outDir === undefined ? [] : writeOutputs(opts.outDir, graded, assessment, key, accepted);
+  return { results: graded, graderLimited, written, tasks: tasks.length, wallMs: performance.now() - started };
 }
 
 function writeOutputs(outDir: string, results: ClassResults, assessment: Assessment, key: AssessmentKey, accepted: { file: string; submission: Submission }[]): string[] {

@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gradeLab, runOnce, zeroOutcome, type LabOutcome } from '../labs/assess';
+import { gradeTask, runOnce, type GradingTask, type LabOutcome } from '../labs/assess';
 import type { LoadedLab } from '../labs/lab';
 import { loadQuickJS, prepareLearnerProgram } from '../labs/sandbox';
 
@@ -19,14 +19,8 @@ export interface WorkerInit {
 }
 
 /** Grade a lab for one piece of code: every seed under the lab's faults, then under each schedule. */
-export interface GradeTask {
+export interface GradeTask extends GradingTask {
   type: 'grade';
-  id: number;
-  lab: string;
-  code: string;
-  seeds: number[];
-  schedules: unknown[];
-  earlyStop: boolean;
 }
 
 /** Run code once per listed run and say which runs passed every check (for `key new`'s verification). */
@@ -73,22 +67,18 @@ async function main(): Promise<void> {
 }
 
 function handle(task: WorkerTask, labs: ReadonlyMap<string, LoadedLab>): WorkerReply {
+  const lab = labs.get(task.lab);
+  if (!lab) return { type: 'failed', id: task.id, message: `the worker has no lab "${task.lab}"` };
+  if (task.type === 'grade') return gradeTask(lab, task);
   try {
-    const lab = labs.get(task.lab);
-    if (!lab) return { type: 'failed', id: task.id, message: `the worker has no lab "${task.lab}"` };
     // One file name for everyone's code, so the same code gives the same messages and results.
     const prepared = prepareLearnerProgram(task.code, { filename: `${task.lab}.ts` });
-    if (task.type === 'verify') {
-      if (!prepared.ok) return { type: 'failed', id: task.id, message: `the code does not compile: ${prepared.problem.text}` };
-      const runs = task.runs.map((r) => {
-        const o = runOnce(lab, prepared.program, r.seed, r.faults, r.faults === undefined ? undefined : 'candidate fault schedule');
-        return { seed: r.seed, passed: o.passed && !o.issues.some((i) => i.kind === 'budget' || i.kind === 'fatal' || i.kind === 'load'), failed: o.failed, issues: o.issues.map((i) => i.text) };
-      });
-      return { type: 'verified', id: task.id, runs };
-    }
-    if (!prepared.ok) return { type: 'graded', id: task.id, outcome: zeroOutcome(lab, task.seeds, task.schedules.length, { kind: 'does-not-compile', text: prepared.problem.text }) };
-    const outcome = gradeLab(lab, prepared.program, task.seeds, task.schedules, { earlyStop: task.earlyStop });
-    return { type: 'graded', id: task.id, outcome };
+    if (!prepared.ok) return { type: 'failed', id: task.id, message: `the code does not compile: ${prepared.problem.text}` };
+    const runs = task.runs.map((r) => {
+      const o = runOnce(lab, prepared.program, r.seed, r.faults, r.faults === undefined ? undefined : 'candidate fault schedule');
+      return { seed: r.seed, passed: o.passed && !o.issues.some((i) => i.kind === 'budget' || i.kind === 'fatal' || i.kind === 'load'), failed: o.failed, issues: o.issues.map((i) => i.text) };
+    });
+    return { type: 'verified', id: task.id, runs };
   } catch (e) {
     // An exception out of the engine is our bug, not the learner's: the pool reports it as such.
     return { type: 'failed', id: task.id, message: (e as Error).stack ?? String(e) };

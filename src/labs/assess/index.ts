@@ -23,8 +23,30 @@ export {
   type SubmissionInput,
 } from './submission';
 export { scalePoints, addPoints, formatPoints } from './points';
-export { gradeLab, runOnce, zeroOutcome, ZEROING_KINDS, type LabOutcome, type LearnerIssue, type ZeroReason, type GradeLabOptions } from './grade-lab';
+export { gradeLab, runOnce, zeroOutcome, ZEROING_KINDS, type ZeroLab, type LabOutcome, type LearnerIssue, type ZeroReason, type GradeLabOptions } from './grade-lab';
 export { labNodes } from './lab-nodes';
+export {
+  onePerLearner,
+  sortForGrading,
+  planClass,
+  gradingSeeds,
+  taskRuns,
+  longestFirst,
+  defaultTimeLimitMs,
+  timeLimitText,
+  graderBugText,
+  gradeTask,
+  gradedFileName,
+  taskOutcome,
+  learnerResult,
+  classResults,
+  type AcceptedSubmission,
+  type GradingTask,
+  type ClassPlan,
+  type TaskOutcome,
+  type GradeTaskReply,
+  type LearnerResultInput,
+} from './class-grading';
 export {
   labResult,
   learnerSlugs,
