@@ -1,0 +1,4 @@
+import pkg from '../../package.json';
+
+/** This Brokerlab's version (package.json), written into exported submissions and compared when grading. */
+export const APP_VERSION: string = pkg.version;

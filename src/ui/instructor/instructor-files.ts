@@ -1,0 +1,80 @@
+import {
+  AssessFileError,
+  checkAssessmentLabs,
+  checkKeyAgainst,
+  compareText,
+  onePerLearner,
+  parseAssessment,
+  parseKey,
+  parseSubmission,
+  sortForGrading,
+  type AcceptedSubmission,
+  type Assessment,
+  type AssessmentKey,
+  type FileResult,
+  type RejectedFile,
+} from '../../labs/assess';
+
+/** A file a person handed the page: its name and its text, or why it could not be read. */
+export type PickedFile = { name: string; text: string } | { name: string; unreadable: { kind: 'unreadable' | 'too-large'; message: string } };
+
+/** Files larger than this are refused before they are read: no Brokerlab file comes near it. */
+export const PICKED_BYTES_MAX = 32 * 1024 * 1024;
+
+/** Reads a File the person picked or dropped, refusing huge ones before reading them. */
+export async function readPicked(file: Pick<File, 'name' | 'size' | 'text'>): Promise<PickedFile> {
+  if (file.size > PICKED_BYTES_MAX) {
+    const message = `${Math.round(file.size / (1024 * 1024))} MB is too large for a Brokerlab file (at most ${PICKED_BYTES_MAX / (1024 * 1024)} MB); check that this is the right file`;
+    return { name: file.name, unreadable: { kind: 'too-large', message } };
+  }
+  try {
+    return { name: file.name, text: await file.text() };
+  } catch (e) {
+    return { name: file.name, unreadable: { kind: 'unreadable', message: `cannot be read: ${(e as Error).message}` } };
+  }
+}
+
+function unreadable<T>(f: Extract<PickedFile, { unreadable: unknown }>): FileResult<T> {
+  return { ok: false, error: new AssessFileError(f.name, f.unreadable.kind, [{ path: '', message: f.unreadable.message }]) };
+}
+
+/** An assessment file, checked against the labs this build has. */
+export function readAssessment(f: PickedFile, knownLabs: readonly string[]): FileResult<Assessment> {
+  if ('unreadable' in f) return unreadable(f);
+  const r = parseAssessment(f.text, f.name);
+  if (!r.ok) return r;
+  const bad = checkAssessmentLabs(r.value, f.name, knownLabs);
+  return bad ? { ok: false, error: bad } : r;
+}
+
+/** A key file, checked against its assessment and each lab's node names. */
+export function readKey(f: PickedFile, assessment: Assessment, nodesByLab: ReadonlyMap<string, readonly string[]>): FileResult<AssessmentKey> {
+  if ('unreadable' in f) return unreadable(f);
+  const r = parseKey(f.text, f.name);
+  if (!r.ok) return r;
+  const bad = checkKeyAgainst(r.value, f.name, assessment, nodesByLab);
+  return bad ? { ok: false, error: bad } : r;
+}
+
+/**
+ * Submission files as `brokerlab grade` reads a folder: in name order, each parsed (a bad file is
+ * rejected with its reason and never stops the rest), one per learner (the first by name wins),
+ * then learners by name and rejected files by name.
+ */
+export async function readSubmissionFiles(files: readonly PickedFile[]): Promise<{ accepted: AcceptedSubmission[]; rejected: RejectedFile[] }> {
+  const accepted: AcceptedSubmission[] = [];
+  const rejected: RejectedFile[] = [];
+  for (const f of [...files].sort((a, b) => compareText(a.name, b.name))) {
+    if ('unreadable' in f) {
+      rejected.push({ file: f.name, kind: f.unreadable.kind, message: `${f.name}: ${f.unreadable.message}` });
+      continue;
+    }
+    const r = await parseSubmission(f.text, f.name);
+    if (r.ok) accepted.push({ file: f.name, submission: r.value });
+    else rejected.push({ file: f.name, kind: r.error.kind, message: r.error.message });
+  }
+  const { kept, rejected: duplicates } = onePerLearner(accepted);
+  const all = [...rejected, ...duplicates];
+  sortForGrading(kept, all);
+  return { accepted: kept, rejected: all };
+}
