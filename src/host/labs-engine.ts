@@ -49,6 +49,11 @@ function load(): { labs: LoadedLab[]; problems: string } {
   return loaded;
 }
 
+/** The bundled labs that validated, loaded (for a worker that grades them). */
+export function bundledLabs(): LoadedLab[] {
+  return load().labs;
+}
+
 /** Every valid lab, in folder order, and the problems of any that are not. */
 export function listLabs(): { labs: LabSummary[]; problems: string } {
   const { labs, problems } = load();
@@ -78,6 +83,8 @@ export interface LabRunRequest {
   seed: number;
   /** Extra faults (the fault panel's schedule), in the `--faults` JSON format. */
   faults?: unknown;
+  /** The file name the code is compiled under (default `handler.ts`); reviewing a graded run uses the grader's. */
+  filename?: string;
 }
 
 /** A lab run's outcome for the page: a result, a problem in the learner's code, or bad input. */
@@ -88,7 +95,7 @@ export async function runLabInWorker(req: LabRunRequest, onBatch?: (batch: Histo
   const lab = load().labs.find((l) => l.spec.id === req.labId);
   if (!lab) return { ok: false, error: `unknown lab "${req.labId}"` };
   await loadQuickJS();
-  const prepared = prepareLearnerProgram(req.code, { filename: 'handler.ts' });
+  const prepared = prepareLearnerProgram(req.code, { filename: req.filename ?? 'handler.ts' });
   if (!prepared.ok) return { ok: false, error: prepared.problem.text, problem: prepared.problem };
   try {
     const { result, world } = runLab(lab, prepared.program, { seed: req.seed, faults: req.faults, faultsSource: 'the fault panel', onBatch, batchSize: 4096 });
