@@ -5,6 +5,7 @@ import { listScenarios, runScenario, scenarioInfo, type ScenarioRunRequest, type
 import { InputError } from './input-error';
 import { listLabs, runLabInWorker, type LabRunReply, type LabRunRequest } from './labs-engine';
 import { loadQuickJS, runHostileSuite, type HostileResult } from '../labs/sandbox';
+import { playgroundFamilies, runPlayground, type PlaygroundRunReply, type PlaygroundRunRequest } from './playground-engine';
 
 /** What the page gets back: a result, or the message of bad input (plain data either way). */
 export type WorkerRunReply = { ok: true; result: ScenarioRunResult } | { ok: false; error: string };
@@ -56,7 +57,15 @@ async function selftest(only?: string[]): Promise<HostileResult[]> {
   return runHostileSuite({ only });
 }
 
-const exposed = { ...api, runJson, listLabs, runLab: runLabJson, selftest };
+/** Runs a playground topology with the learner's code; batches cross as JSON text, like `runJson`. */
+async function runPlaygroundJson(req: PlaygroundRunRequest, onBatch?: (json: string) => unknown): Promise<PlaygroundRunReply> {
+  const delivered: unknown[] = [];
+  const reply = await runPlayground(req, onBatch && ((batch) => void delivered.push(onBatch(JSON.stringify(batch)))));
+  await Promise.all(delivered);
+  return reply;
+}
+
+const exposed = { ...api, runJson, listLabs, runLab: runLabJson, selftest, playgroundFamilies, runPlayground: runPlaygroundJson };
 
 export type EngineWorkerApi = typeof exposed;
 

@@ -213,6 +213,10 @@ export interface AmqpAppHooks {
   afterSetup?(app: AmqpApp, ok: boolean): void;
   /** Called with every new channel (the first one and any reopened after the broker closed one). */
   onChannel?(app: AmqpApp, ch: Channel): void;
+  /** Open channels in confirm mode (amqplib `createConfirmChannel`), for publishers that track confirms. */
+  confirm?: boolean;
+  /** A module without a `setup` export skips it quietly instead of being told it is missing. */
+  setupOptional?: boolean;
 }
 
 /** One delivery handed to learner code, by its consumer tag and delivery tag. */
@@ -269,7 +273,8 @@ export class AmqpApp {
   private openChannel(then?: () => void): void {
     const conn = this.conn;
     if (!conn || conn.state !== 'open') return;
-    conn.createChannel().onSettled((p) => {
+    const opened = (this.hooks.confirm ? conn.createConfirmChannel() : conn.createChannel()) as SimPromise<Channel>;
+    opened.onSettled((p) => {
       if (p.state === 'rejected') {
         this.node.setTimer(REOPEN_US, () => this.openChannel(then));
         return;
@@ -299,6 +304,7 @@ export class AmqpApp {
       this.hooks.afterSetup?.(this, ok);
     };
     if (!sb || sb.status !== 'ready') return finish(false);
+    if (this.hooks.setupOptional && !sb.has('setup')) return finish(true);
     const start: Json = { node: this.node.name, broker: this.broker };
     sb.invoke('setup', start, (r) => {
       // A refused call (no `setup` export) is not reported by the sandbox: say so where the learner looks.
@@ -413,6 +419,11 @@ function opts(v: unknown, what: string): Record<string, unknown> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new ApiError(`ctx.channel.${what}: options must be an object like { durable: true }, got ${JSON.stringify(v)}`, 'TypeError');
   return v as Record<string, unknown>;
+}
+
+/** A delivery as learner-visible JSON (amqplib's shape), without remembering it for acks. */
+export function messageJson(msg: AmqpMessage): Json {
+  return plain({ content: msg.content, fields: msg.fields, properties: msg.properties }) as Json;
 }
 
 /** Plain JSON for the sandbox: no undefined keys, no bigints. */
