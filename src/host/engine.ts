@@ -1,5 +1,5 @@
 import { formatFaultErrors, runTwoPhase, validateFaultSchedule, World, type Fault, type HistoryEntry, type RunOutcome } from '../sim';
-import { scenarios } from '../sim/scenarios';
+import { demos, findScenario, scenarios, type DemoInfo, type DemoReport } from '../sim/scenarios';
 import { InputError } from './input-error';
 
 /** A request to run a built-in scenario: plain data, so it crosses the worker boundary. */
@@ -13,6 +13,8 @@ export interface ScenarioRunRequest {
   /** Nemesis intensity 0–1; scenarios have their own default. */
   intensity?: number;
   nodes?: number;
+  /** Demos only: `'fix'` runs the demo with the configuration that avoids its anomaly. */
+  variant?: 'fix';
 }
 
 /** The outcome of a run: what `brokerlab run --json` prints and the page shows. */
@@ -31,6 +33,10 @@ export interface ScenarioRunResult {
   limit?: string;
   faults: number;
   summary: Record<string, number | string | boolean>;
+  /** Demos only: the outcome and moments of interest, computed from the history. */
+  demo?: DemoReport;
+  /** Demos only: the variant that ran. */
+  variant?: 'fix';
 }
 
 export interface RunHooks {
@@ -39,9 +45,25 @@ export interface RunHooks {
   batchSize?: number;
 }
 
-/** The built-in scenarios for listings: name and one-line description. */
-export function listScenarios(): { name: string; description: string }[] {
+/** A scenario as listings show it; demos carry what the gallery shows about them. */
+export interface ScenarioListing {
+  name: string;
+  description: string;
+  demo?: DemoInfo;
+}
+
+/**
+ * The built-in scenarios for listings: name and one-line description. `'demos'` lists the demos
+ * instead (`#/demos`, `brokerlab run <demo>`), in gallery order, with their `demo` information.
+ * (One function for both, so the worker's existing `listScenarios` serves the gallery too.)
+ */
+export function listScenarios(which: 'scenarios' | 'demos' = 'scenarios'): ScenarioListing[] {
+  if (which === 'demos') return [...demos.values()].map((s) => ({ name: s.name, description: s.description, demo: s.demo }));
   return [...scenarios.values()].map((s) => ({ name: s.name, description: s.description }));
+}
+
+function unknownScenario(name: string): InputError {
+  return new InputError(`unknown scenario "${name}"; the scenarios are: ${[...scenarios.keys()].join(', ')}; the demos are: ${[...demos.keys()].join(', ')}`);
 }
 
 /** What the page needs to know about a scenario before running it: its lanes and whether it can grow. */
@@ -54,6 +76,8 @@ export interface ScenarioInfo {
   sizable: boolean;
   chaosUs: number;
   healUs: number;
+  /** Present for demos. */
+  demo?: DemoInfo;
 }
 
 /**
@@ -61,8 +85,8 @@ export interface ScenarioInfo {
  * and the views can order lanes before the first history entry arrives.
  */
 export function scenarioInfo(name: string, nodes?: number): ScenarioInfo {
-  const scenario = scenarios.get(name);
-  if (!scenario) throw new InputError(`unknown scenario "${name}"; the scenarios are: ${[...scenarios.keys()].join(', ')}`);
+  const scenario = findScenario(name);
+  if (!scenario) throw unknownScenario(name);
   const defaults = scenario.nodeNames({});
   // A scenario is sizable when asking for a different size changes its nodes.
   const probe = scenario.nodeNames({ nodes: defaults.length + 1 });
@@ -73,6 +97,7 @@ export function scenarioInfo(name: string, nodes?: number): ScenarioInfo {
     sizable: probe.length !== defaults.length,
     chaosUs: scenario.chaosUs,
     healUs: scenario.healUs,
+    ...(scenario.demo ? { demo: scenario.demo } : {}),
   };
 }
 
@@ -81,9 +106,10 @@ export function scenarioInfo(name: string, nodes?: number): ScenarioInfo {
  * it (the browser worker or Node). Throws InputError for bad requests before anything runs.
  */
 export function runScenario(req: ScenarioRunRequest, hooks: RunHooks = {}): { result: ScenarioRunResult; world: World } {
-  const scenario = scenarios.get(req.scenario);
-  if (!scenario) {
-    throw new InputError(`unknown scenario "${req.scenario}"; the scenarios are: ${[...scenarios.keys()].join(', ')}`);
+  const scenario = findScenario(req.scenario);
+  if (!scenario) throw unknownScenario(req.scenario);
+  if (req.variant !== undefined && (req.variant !== 'fix' || !scenario.demo)) {
+    throw new InputError(`variant ${JSON.stringify(req.variant)} is not known for "${scenario.name}"; only demos have a variant, "fix"`);
   }
   if (!Number.isSafeInteger(req.seed) || req.seed < 0) {
     throw new InputError(`seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${String(req.seed)}`);
@@ -91,7 +117,7 @@ export function runScenario(req: ScenarioRunRequest, hooks: RunHooks = {}): { re
   if (req.intensity !== undefined && !(req.intensity >= 0 && req.intensity <= 1)) {
     throw new InputError(`intensity must be between 0 and 1, got ${String(req.intensity)}`);
   }
-  const opts = { intensity: req.intensity, nodes: req.nodes };
+  const opts = { intensity: req.intensity, nodes: req.nodes, variant: req.variant };
   let userFaults: Fault[] = [];
   if (req.faults !== undefined) {
     const v = validateFaultSchedule(req.faults, scenario.nodeNames(opts));
@@ -118,6 +144,8 @@ export function runScenario(req: ScenarioRunRequest, hooks: RunHooks = {}): { re
     faults: faults.length,
     summary: instance.summary(),
   };
+  if (instance.report) result.demo = instance.report();
+  if (req.variant) result.variant = req.variant;
   if (world.kernel.limitReached) result.limit = world.kernel.limitReached;
   return { result, world };
 }

@@ -1,5 +1,6 @@
 import type { Fault } from '../network/faults';
 import type { World } from '../world';
+import type { DemoInfo, DemoReport } from './demos/demo';
 
 /** Options every built-in scenario understands; each has its own defaults. */
 export interface ScenarioOptions {
@@ -7,6 +8,8 @@ export interface ScenarioOptions {
   intensity?: number;
   /** Number of nodes, where the scenario has a variable size. */
   nodes?: number;
+  /** Demos only: `'fix'` runs the same story with the configuration that avoids the anomaly. */
+  variant?: 'fix';
 }
 
 /** What a scenario leaves behind after building its world: how to tell it converged, and what to report. */
@@ -17,6 +20,8 @@ export interface ScenarioInstance {
   summary: () => Record<string, number | string | boolean>;
   /** Faults the scenario generated for itself (its nemesis), applied with any the user gave. */
   faults?: Fault[];
+  /** Demos only: the outcome and the moments of interest, computed from the history after the run. */
+  report?: () => DemoReport;
 }
 
 /**
@@ -29,6 +34,8 @@ export interface Scenario {
   chaosUs: number;
   healUs: number;
   nodeNames(opts: ScenarioOptions): string[];
+  /** Present on demos (`src/sim/scenarios/demos/`): what the gallery and the demo page show. */
+  demo?: DemoInfo;
   /** Builds the nodes and the workload in a fresh world. */
   build(world: World, opts: ScenarioOptions): ScenarioInstance;
 }

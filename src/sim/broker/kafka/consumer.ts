@@ -828,11 +828,14 @@ export class Consumer {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const p = this.nextPartition();
       if (p === undefined) return;
+      // A poll hands out at most max.poll.records; the record after them starts the next poll. The
+      // check comes before delivering, not after: a handler that returns a promise leaves this loop
+      // early, and the next call must still see that its poll is complete.
+      if (this.pollRecords >= this.config['max.poll.records']) this.pollRecords = 0;
       if (this.pollRecords === 0) this.startPoll();
       if (run.eachBatch !== undefined) {
         if (!this.deliverBatch(p, run)) return;
       } else if (!this.deliverOne(p, run)) return;
-      if (this.pollRecords >= this.config['max.poll.records']) this.pollRecords = 0;
     }
   }
 

@@ -1,0 +1,110 @@
+import type { Admin, ITopicConfig } from '../../broker/kafka/admin';
+import { KafkaConfigError, type BROKER_CONFIG, type ConfigInput } from '../../broker/kafka/config';
+import type { KafkaCluster } from '../../broker/kafka/kafka';
+import type { Producer } from '../../broker/kafka/producer';
+import type { SimNode } from '../../node';
+import { SimPromise } from '../../sim-promise';
+import { DemoKinds } from './demo';
+
+/**
+ * Kafka's timeouts are tuned for production (a broker is fenced after 9 s, a follower leaves the
+ * ISR after 30 s). A demo shows the same mechanisms within seconds, so the cluster runs with
+ * shorter ones: a broker not heard from for 1 s is fenced, a follower that has not caught up for
+ * 1 s leaves the ISR, and an empty group rebalances at once. Each is a real Kafka setting.
+ */
+export const DEMO_CLUSTER_CONFIG: ConfigInput<typeof BROKER_CONFIG> = {
+  'broker.heartbeat.interval.ms': 250,
+  'broker.session.timeout.ms': 1000,
+  'replica.lag.time.max.ms': 1000,
+  'group.initial.rebalance.delay.ms': 0,
+  'group.min.session.timeout.ms': 1000,
+  'auto.create.topics.enable': false,
+};
+
+const TOPIC_RETRY_US = 100_000;
+const TOPIC_ATTEMPTS_MAX = 100;
+
+/**
+ * Creates a topic once brokers have registered with the controller, as an operator's script
+ * would: at time zero no broker is registered yet and CreateTopics fails with
+ * INVALID_REPLICATION_FACTOR, so it retries every 100 ms (at most 100 times). Clients start only
+ * when it resolves, so none auto-creates the topic with broker defaults.
+ */
+export function createTopicWhenReady(admin: Admin, node: SimNode, topic: ITopicConfig): SimPromise<void> {
+  const done = new SimPromise<void>();
+  let attempts = 0;
+  const attempt = (): void => {
+    attempts++;
+    admin.createTopics({ topics: [topic] }).onSettled((r) => {
+      if (r.state === 'fulfilled') return done.resolve();
+      if (r.reason instanceof KafkaConfigError || attempts >= TOPIC_ATTEMPTS_MAX) return done.reject(r.reason);
+      node.setTimer(TOPIC_RETRY_US, attempt);
+    });
+  };
+  attempt();
+  return done;
+}
+
+/** How many sends are still waiting for an answer (acknowledged or failed for good). */
+export interface SendTally {
+  pending: number;
+  sent: number;
+}
+
+/**
+ * A producer's workload: one record every `everyUs` until `count` have been sent, each recorded
+ * as `wl.produce` when handed to the producer and `wl.ack` when Kafka acknowledged it. The value
+ * is the record's id, so an auditor can tell records apart.
+ */
+export function produceEvery(node: SimNode, producer: Producer, opts: { topic: string; everyUs: number; count: number; idPrefix: string; key?: (i: number) => string | null }): SendTally {
+  const tally: SendTally = { pending: 0, sent: 0 };
+  const next = (): void => {
+    if (tally.sent >= opts.count) return;
+    const i = ++tally.sent;
+    const id = `${opts.idPrefix}-${i}`;
+    const key = opts.key?.(i) ?? null;
+    node.record(DemoKinds.produce, key === null ? { id } : { id, key });
+    tally.pending++;
+    producer.send({ topic: opts.topic, messages: [{ key, value: id }] }).onSettled((r) => {
+      tally.pending--;
+      if (r.state === 'fulfilled') node.record(DemoKinds.ack, { id });
+    });
+    node.setTimer(opts.everyUs, next);
+  };
+  next();
+  return tally;
+}
+
+/**
+ * An auditor that reads a topic from the beginning once `ready()` holds, up to each partition's
+ * high watermark at that moment, and records every record it reads as `demo.audit` (id,
+ * partition, offset): what the log holds after the run healed. `done()` turns true when it has
+ * read everything.
+ */
+export function auditTopic(cluster: KafkaCluster, nodeName: string, topic: string, ready: () => boolean, pollUs = 250_000): { done: () => boolean } {
+  const kafka = cluster.client(nodeName);
+  const node = cluster.world.node(nodeName);
+  let done = false;
+  const start = (): void => {
+    if (!ready()) return void node.setTimer(pollUs, start);
+    const ends = new Map<number, number>();
+    for (const p of cluster.inspect().partitions) if (p.topic === topic) ends.set(p.partition, p.highWatermark);
+    const remaining = new Set([...ends].filter(([, hw]) => hw > 0).map(([p]) => p));
+    if (remaining.size === 0) return void (done = true);
+    const consumer = kafka.consumer({ 'group.id': 'auditor', 'auto.offset.reset': 'earliest', 'enable.auto.commit': false });
+    void consumer.connect();
+    void consumer.subscribe({ topic, fromBeginning: true });
+    void consumer.run({
+      eachMessage: ({ partition, message }) => {
+        const offset = Number(message.offset);
+        const end = ends.get(partition) ?? 0;
+        if (offset >= end) return;
+        node.record(DemoKinds.audit, { id: message.value ?? '', partition, offset });
+        if (offset >= end - 1) remaining.delete(partition);
+        if (remaining.size === 0) done = true;
+      },
+    });
+  };
+  node.setTimer(pollUs, start);
+  return { done: () => done };
+}
