@@ -26,6 +26,11 @@ ${listScenarios()
   .map((s) => `  ${s.name.padEnd(10)} ${s.description}`)
   .join('\n')}
 
+Demos (brokerlab run <demo> [--fix]; --fix runs the same story with the configuration that avoids it):
+${listScenarios('demos')
+  .map((s) => `  ${s.name.padEnd(24)} ${s.demo?.title ?? s.description}`)
+  .join('\n')}
+
 Same scenario, seed and faults give the same history, byte for byte: compare historyHash.`;
 
 /** Runs the CLI with argv (without node and script); returns the exit code: 0 ok, 1 failed, 2 bad input. */
@@ -83,21 +88,25 @@ async function cmdRun(args: string[]): Promise<number> {
       intensity: { type: 'string' },
       code: { type: 'string' },
       json: { type: 'boolean', default: false },
+      fix: { type: 'boolean', default: false },
     },
   });
+  const demo = listScenarios('demos').find((d) => d.name === positionals[0])?.demo;
+  if (values.fix && demo === undefined) throw new InputError(`--fix is for demos (${listScenarios('demos').map((d) => d.name).join(', ')})`);
   if (positionals.length !== 1) throw new InputError(`run takes one scenario or lab id (scenarios: ${listScenarios().map((s) => s.name).join(', ')}; labs: brokerlab labs)`);
-  if (!listScenarios().some((s) => s.name === positionals[0])) {
+  if (demo === undefined && !listScenarios().some((s) => s.name === positionals[0])) {
     const labs = await labsOrExit();
     if (!labs.some((l) => l.spec.id === positionals[0])) {
       throw new InputError(`unknown scenario or lab "${positionals[0]}"; the scenarios are: ${listScenarios().map((s) => s.name).join(', ')}; the labs are: ${labs.map((l) => l.spec.id).join(', ')}`);
     }
     return runLabCommand(positionals[0]!, values);
   }
-  const seed = parseSeed(values.seed);
+  // A demo runs on its own seed unless one is given.
+  const seed = parseSeed(demo !== undefined && !args.some((a) => a === '--seed' || a.startsWith('--seed=')) ? String(demo.seed) : values.seed);
   const intensity = values.intensity === undefined ? undefined : Number(values.intensity);
   if (intensity !== undefined && !(intensity >= 0 && intensity <= 1)) throw new InputError(`--intensity takes a number from 0 to 1, got "${values.intensity}"`);
   const faults = values.faults === undefined ? undefined : readJsonFile(values.faults, 'fault schedule');
-  const { result } = runScenario({ scenario: positionals[0]!, seed, faults, faultsSource: values.faults, intensity });
+  const { result } = runScenario({ scenario: positionals[0]!, seed, faults, faultsSource: values.faults, intensity, variant: values.fix ? 'fix' : undefined });
   if (values.json) {
     console.log(JSON.stringify(result));
   } else {
@@ -109,7 +118,8 @@ async function cmdRun(args: string[]): Promise<number> {
     console.log(`  faults       ${result.faults}`);
     for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(12)} ${v}`);
     if (result.limit) console.log(`  limit        ${result.limit}`);
-    console.log(`Reproduce: npx brokerlab run ${result.scenario} --seed ${result.seed}${values.faults ? ` --faults ${values.faults}` : ''}`);
+    if (result.demo) for (const m of result.demo.moments) console.log(`  moment       ${formatTime(m.timeUs).padEnd(10)} #${m.seq}  ${m.label}`);
+    console.log(`Reproduce: npx brokerlab run ${result.scenario}${values.fix ? ' --fix' : ''} --seed ${result.seed}${values.faults ? ` --faults ${values.faults}` : ''}`);
   }
   return result.outcome.startsWith('limit') ? 1 : 0;
 }
