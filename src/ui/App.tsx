@@ -10,8 +10,10 @@ const PlaygroundPage = lazy(() => import('./pages/PlaygroundPage'));
 const CatalogPage = lazy(() => import('./pages/CatalogPage'));
 const LabPage = lazy(() => import('./pages/LabPage'));
 const AboutPage = lazy(() => import('./pages/AboutPage'));
+// The instructor page carries the assessment formats and starts its own grading workers.
+const InstructorPage = lazy(() => import('./pages/InstructorPage'));
 
-const TITLES: Record<string, string> = { '/': 'Brokerlab', '/playground': 'Playground · Brokerlab', '/about': 'About · Brokerlab' };
+const TITLES: Record<string, string> = { '/': 'Brokerlab', '/playground': 'Playground · Brokerlab', '/about': 'About · Brokerlab', '/instructor': 'Instructor · Brokerlab' };
 
 /** The app shell: header, and the page the hash names (`#/`, `#/playground`, `#/labs`, `#/lab/<id>`, `#/about`). */
 export function App() {
@@ -34,6 +36,7 @@ export function App() {
   else if (route.path === '/labs' || route.path === '/lab' || route.path === '/lab/') page = <CatalogPage />;
   else if (route.path.startsWith('/lab/')) page = <LabPage id={decodeURIComponent(route.path.slice('/lab/'.length))} />;
   else if (route.path === '/about') page = <AboutPage />;
+  else if (route.path === '/instructor') page = <InstructorPage />;
   else page = <NotFoundPage path={route.path} />;
 
   return (

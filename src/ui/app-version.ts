@@ -1,4 +1,4 @@
-import pkg from '../../package.json';
+import { version } from '../../package.json';
 
 /** This Brokerlab's version (package.json), written into exported submissions and compared when grading. */
-export const APP_VERSION: string = pkg.version;
+export const APP_VERSION: string = version;

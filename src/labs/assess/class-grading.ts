@@ -1,8 +1,7 @@
-import type { LoadedLab } from '../lab/spec';
-import { prepareLearnerProgram } from '../sandbox/program';
 import type { Assessment } from './assessment';
-import { gradeLab, zeroOutcome, type LabOutcome } from './grade-lab';
+import type { LabOutcome } from './grade-lab';
 import { keyLab, type AssessmentKey } from './key';
+import { zeroOutcome } from './zero-outcome';
 import { addPoints } from './points';
 import { assessmentSummary, compareNames, compareText, labResult, learnerSlugs, type ClassResults, type LabMeta, type LearnerResult, type RejectedFile } from './results';
 import type { Submission } from './submission';
@@ -132,21 +131,6 @@ export type TaskOutcome = { ok: true; outcome: LabOutcome } | { ok: false; text:
 
 /** What a grading worker answers for a task: the outcome, or the stack of an exception out of the engine. */
 export type GradeTaskReply = { type: 'graded'; id: number; outcome: LabOutcome } | { type: 'failed'; id: number; message: string };
-
-/**
- * Grades one task in whichever worker calls it (QuickJS must be loaded). Everyone's code gets the
- * same file name, so the same code gives the same messages and results.
- */
-export function gradeTask(lab: LoadedLab, task: GradingTask): GradeTaskReply {
-  try {
-    const prepared = prepareLearnerProgram(task.code, { filename: gradedFileName(task.lab) });
-    if (!prepared.ok) return { type: 'graded', id: task.id, outcome: zeroOutcome(lab, task.seeds, task.schedules.length, { kind: 'does-not-compile', text: prepared.problem.text }) };
-    return { type: 'graded', id: task.id, outcome: gradeLab(lab, prepared.program, task.seeds, task.schedules, { earlyStop: task.earlyStop }) };
-  } catch (e) {
-    // An exception out of the engine is our bug, not the learner's: the host reports it as such.
-    return { type: 'failed', id: task.id, message: (e as Error).stack ?? String(e) };
-  }
-}
 
 /** The file name learner code is compiled under when graded (it appears in error messages and so in histories). */
 export function gradedFileName(lab: string): string {

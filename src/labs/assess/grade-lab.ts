@@ -4,6 +4,9 @@ import type { CheckGrade, LabGrade } from '../lab/grade';
 import { releaseRun, runLab } from '../lab/run';
 import type { LoadedLab } from '../lab/spec';
 import type { ProblemKind } from '../sandbox/errors';
+import { zeroOutcome, type ZeroLab } from './zero-outcome';
+
+export { zeroOutcome, type ZeroLab };
 import { LearnerKinds } from '../sandbox/kinds';
 import type { LearnerProgram } from '../sandbox/program';
 
@@ -117,17 +120,6 @@ export function runOnce(lab: LoadedLab, program: LearnerProgram, seed: number, f
   releaseRun(world);
   const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.summary}`);
   return { passed: failed.length === 0, score: result.score, maxScore: result.maxScore, failed, issues };
-}
-
-/** What a zero outcome needs of a lab: its id and checks (a loaded lab has them; so does the page's lab listing). */
-export interface ZeroLab {
-  spec: { id: string; checks: readonly { id: string; title: string; points: number }[] };
-}
-
-/** A lab outcome for code that never ran: not submitted, did not compile, or stopped by the grader. */
-export function zeroOutcome(lab: ZeroLab, seeds: readonly number[], schedules: number, zero: ZeroReason): LabOutcome {
-  const checks = lab.spec.checks.map((c) => ({ id: c.id, title: c.title, points: c.points, earned: 0, passedRuns: 0, runs: 0 }));
-  return { lab: lab.spec.id, score: 0, maxScore: checks.reduce((a, c) => a + c.points, 0), checks, runs: [], runsPlanned: (1 + schedules) * seeds.length, zero, issues: [] };
 }
 
 const stoppable = new WeakMap<LoadedLab, LoadedLab>();

@@ -35,7 +35,6 @@ export {
   defaultTimeLimitMs,
   timeLimitText,
   graderBugText,
-  gradeTask,
   gradedFileName,
   taskOutcome,
   learnerResult,
@@ -47,6 +46,7 @@ export {
   type GradeTaskReply,
   type LearnerResultInput,
 } from './class-grading';
+export { gradeTask } from './grade-task';
 export {
   labResult,
   learnerSlugs,

@@ -1,4 +1,4 @@
-import { SOURCE_CHARS_MAX } from '../sandbox/transpile';
+import { SOURCE_CHARS_MAX } from '../sandbox/limits';
 import { canonicalJson, sha256Hex } from './canonical';
 import { AssessFileError, fileError, type FileResult } from './file-error';
 import { FORMAT_VERSION, isKebabId, ProblemList, readEnvelope } from './envelope';

@@ -1,9 +1,9 @@
 import { transform } from 'sucrase';
 import { insertLoopProbes, LOOP_PROBE, unprobeColumn, type ProbeInsert } from './loop-probes';
+import { SOURCE_CHARS_MAX } from './limits';
 import { PositionMap } from './source-map';
 
-/** Learner files longer than this are refused before transpiling (a limit on everything). */
-export const SOURCE_CHARS_MAX = 200_000;
+export { SOURCE_CHARS_MAX };
 
 /**
  * The learner's module, ready for QuickJS: TypeScript stripped, ES module syntax turned into

@@ -25,6 +25,8 @@ export interface CodeEditorProps {
    * and listed with the type errors; replaced whenever the array changes.
    */
   markers?: readonly Problem[];
+  /** Shows the code without letting it be edited (a learner's submission under review). */
+  readOnly?: boolean;
 }
 
 // Monaco is several megabytes: it loads in its own chunk when an editor is first shown.

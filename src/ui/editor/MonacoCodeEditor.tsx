@@ -12,7 +12,7 @@ const SEVERITY: Record<number, Problem['severity']> = {
 };
 
 /** The Monaco half of CodeEditor, loaded lazily. */
-export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file:///brokerlab/api.d.ts', path = 'file:///learner/main.ts', heightPx = 320, label, onRun, onProblems, markers }: CodeEditorProps) {
+export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file:///brokerlab/api.d.ts', path = 'file:///learner/main.ts', heightPx = 320, label, onRun, onProblems, markers, readOnly = false }: CodeEditorProps) {
   const editorRef = useRef<EditorInstance>(undefined);
   const onRunRef = useRef(onRun);
   onRunRef.current = onRun;
@@ -80,6 +80,7 @@ export default function MonacoCodeEditor({ value, onChange, dts, dtsPath = 'file
           tabSize: 2,
           ariaLabel: label,
           fixedOverflowWidgets: true,
+          readOnly,
         }}
       />
       <div className="problems" role="status" aria-live="polite" data-testid="editor-problems">

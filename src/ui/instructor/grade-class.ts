@@ -1,17 +1,7 @@
-import {
-  classResults,
-  learnerResult,
-  longestFirst,
-  planClass,
-  type AcceptedSubmission,
-  type Assessment,
-  type AssessmentKey,
-  type ClassResults,
-  type GradingTask,
-  type LabMeta,
-  type RejectedFile,
-  type TaskOutcome,
-} from '../../labs/assess';
+import type { Assessment } from '../../labs/assess/assessment';
+import { classResults, learnerResult, longestFirst, planClass, type AcceptedSubmission, type GradingTask, type TaskOutcome } from '../../labs/assess/class-grading';
+import type { AssessmentKey } from '../../labs/assess/key';
+import type { ClassResults, LabMeta, RejectedFile } from '../../labs/assess/results';
 import type { GradingPool } from './grading-pool';
 
 /** A lab as grading needs it: its title and checks (for the gradebook) and how long a run is (for ordering). */

@@ -1,4 +1,4 @@
-import { defaultTimeLimitMs, taskRuns, timeLimitText, taskOutcome, type GradeTaskReply, type GradingTask, type TaskOutcome } from '../../labs/assess';
+import { defaultTimeLimitMs, taskOutcome, taskRuns, timeLimitText, type GradeTaskReply, type GradingTask, type TaskOutcome } from '../../labs/assess/class-grading';
 
 /** One grading worker as the pool sees it: grade a task, or be thrown away. */
 export interface Grader {

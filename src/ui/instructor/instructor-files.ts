@@ -1,38 +1,12 @@
-import {
-  AssessFileError,
-  checkAssessmentLabs,
-  checkKeyAgainst,
-  compareText,
-  onePerLearner,
-  parseAssessment,
-  parseKey,
-  parseSubmission,
-  sortForGrading,
-  type AcceptedSubmission,
-  type Assessment,
-  type AssessmentKey,
-  type FileResult,
-  type RejectedFile,
-} from '../../labs/assess';
+import { checkAssessmentLabs, parseAssessment, type Assessment } from '../../labs/assess/assessment';
+import { onePerLearner, sortForGrading, type AcceptedSubmission } from '../../labs/assess/class-grading';
+import { AssessFileError, type FileResult } from '../../labs/assess/file-error';
+import { checkKeyAgainst, parseKey, type AssessmentKey } from '../../labs/assess/key';
+import { compareText, type RejectedFile } from '../../labs/assess/results';
+import { parseSubmission } from '../../labs/assess/submission';
+import { PICKED_BYTES_MAX, readPicked, type PickedFile } from './picked-file';
 
-/** A file a person handed the page: its name and its text, or why it could not be read. */
-export type PickedFile = { name: string; text: string } | { name: string; unreadable: { kind: 'unreadable' | 'too-large'; message: string } };
-
-/** Files larger than this are refused before they are read: no Brokerlab file comes near it. */
-export const PICKED_BYTES_MAX = 32 * 1024 * 1024;
-
-/** Reads a File the person picked or dropped, refusing huge ones before reading them. */
-export async function readPicked(file: Pick<File, 'name' | 'size' | 'text'>): Promise<PickedFile> {
-  if (file.size > PICKED_BYTES_MAX) {
-    const message = `${Math.round(file.size / (1024 * 1024))} MB is too large for a Brokerlab file (at most ${PICKED_BYTES_MAX / (1024 * 1024)} MB); check that this is the right file`;
-    return { name: file.name, unreadable: { kind: 'too-large', message } };
-  }
-  try {
-    return { name: file.name, text: await file.text() };
-  } catch (e) {
-    return { name: file.name, unreadable: { kind: 'unreadable', message: `cannot be read: ${(e as Error).message}` } };
-  }
-}
+export { readPicked, PICKED_BYTES_MAX, type PickedFile };
 
 function unreadable<T>(f: Extract<PickedFile, { unreadable: unknown }>): FileResult<T> {
   return { ok: false, error: new AssessFileError(f.name, f.unreadable.kind, [{ path: '', message: f.unreadable.message }]) };

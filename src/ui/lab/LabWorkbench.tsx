@@ -27,6 +27,7 @@ import { ResetCodeDialog } from './ResetCodeDialog';
 import { runLabIntoSession } from './run-lab';
 import { SaveStatus } from './SaveStatus';
 import { StatusBadge } from './StatusBadge';
+import { ReviewBanner, type LabReview } from './ReviewBanner';
 
 export interface LabRestore {
   code?: string;
@@ -52,7 +53,7 @@ function seedProblem(seed: string): string | undefined {
  * hints, extra faults, and every view of the last run under one timeline. Progress is the lab's
  * xstate machine (EDIT, RUN, CHECKED, RUN_FAILED, RESET); code and progress autosave to IndexedDB.
  */
-export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRestore }) {
+export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restore: LabRestore; review?: LabReview }) {
   const id = useId();
   const route = useHashRoute();
   const session = useMemo(() => new RunSession(), []);
@@ -60,31 +61,34 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
   // The link as the page was first opened; later changes of the address are handled below.
   const [linked] = useState(() => readLabParams(route.params));
 
-  const [code, setCode] = useState(restore.code ?? lab.starter);
-  const [seed, setSeed] = useState(linked.params.seed ?? String(lab.seeds[0] ?? 1));
-  const [faults, setFaults] = useState<FaultEntry[]>(linked.params.faults ?? []);
+  // Reviewing a learner's submission: their code, the graded run's seed and faults, nothing saved.
+  const [code, setCode] = useState(review ? review.run.code : (restore.code ?? lab.starter));
+  const [seed, setSeed] = useState(review ? String(review.run.seed) : (linked.params.seed ?? String(lab.seeds[0] ?? 1)));
+  const [faults, setFaults] = useState<FaultEntry[]>(review ? ((review.run.faults ?? []) as FaultEntry[]) : (linked.params.faults ?? []));
   const [nodes, setNodes] = useState<string[]>(restore.nodes ?? []);
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string>();
   const [markers, setMarkers] = useState<Problem[]>(NO_MARKERS);
   const [result, setResult] = useState<LabRunResult>();
   const [ranWith, setRanWith] = useState<RanWith>();
-  const [notice, setNotice] = useState(restore.notice ?? linked.problem);
+  const [notice, setNotice] = useState(review ? undefined : (restore.notice ?? linked.problem));
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [resetOpen, setResetOpen] = useState(false);
   const written = useRef<string>(route.query);
 
   const input = useMemo(() => ({ labId: lab.id, hints: lab.hints, totalPoints: totalPoints(lab) }), [lab]);
-  const actor = useActorRef(labProgressMachine, restore.progress ? { input, snapshot: restore.progress } : { input });
+  const actor = useActorRef(labProgressMachine, restore.progress && !review ? { input, snapshot: restore.progress } : { input });
   const stateValue = useSelector(actor, (s) => s.value as string);
   const ctx = useSelector(actor, (s) => s.context);
   const status = progressStatus(stateValue);
 
   // Autosave: code and progress go to IndexedDB once typing pauses, and at once when the page is
   // hidden or left. The record starts from what was restored, so a write never drops a field.
-  // One saver for the page's life (the page is keyed by the lab's id).
-  const [autosave] = useState(() => new LabAutosave(lab.id, { code: restore.code, progress: restore.progress, nodes: restore.nodes }, labSaves, setSaveState));
+  // One saver for the page's life (the page is keyed by the lab's id); none while reviewing, so
+  // the reviewer's own saved work for this lab is never touched.
+  const [autosave] = useState(() => (review ? undefined : new LabAutosave(lab.id, { code: restore.code, progress: restore.progress, nodes: restore.nodes }, labSaves, setSaveState)));
   useEffect(() => {
+    if (!autosave) return;
     const sub = actor.subscribe(() => autosave.update({ progress: actor.getPersistedSnapshot() }));
     const flush = (): void => void autosave.flush();
     const onHidden = (): void => {
@@ -110,7 +114,7 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
       setCode(value);
       setMarkers(NO_MARKERS); // they point into the code as it was run
       actor.send({ type: 'EDIT' });
-      autosave.update({ code: value });
+      autosave?.update({ code: value });
     },
     [actor, autosave],
   );
@@ -125,15 +129,19 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
     setRunError(problem);
     if (problem) return;
     const seedNumber = Number(seedText.trim());
-    const hash = buildHash(path, writeLabParams({ seed: String(seedNumber), faults: extra }));
-    written.current = hash.slice(hash.indexOf('?') + 1);
-    replaceHash(hash);
+    // A review's address keeps its token and no more: a hidden seed or a key's schedule stays out of it.
+    if (!review) {
+      const hash = buildHash(path, writeLabParams({ seed: String(seedNumber), faults: extra }));
+      written.current = hash.slice(hash.indexOf('?') + 1);
+      replaceHash(hash);
+    }
     setRunning(true);
     setResult(undefined);
     setMarkers(NO_MARKERS);
     actor.send({ type: 'RUN' });
     try {
-      const out = await runLabIntoSession(engine(), session, { labId: lab.id, code: src, seed: seedNumber, faults: extra.length ? extra : undefined }, lanes);
+      const request = { labId: lab.id, code: src, seed: seedNumber, faults: extra.length ? extra : undefined, ...(review ? { filename: review.run.filename } : {}) };
+      const out = await runLabIntoSession(engine(), session, request, lanes);
       if (!out.current) return;
       const { reply } = out;
       if (reply.ok) {
@@ -144,7 +152,7 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
         const names = session.history.nodes.names.filter((n) => n !== '');
         if (names.join('\n') !== lanes.join('\n')) {
           setNodes(names);
-          autosave.update({ nodes: names });
+          autosave?.update({ nodes: names });
         }
       } else {
         actor.send({ type: 'RUN_FAILED' });
@@ -158,17 +166,25 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
     } finally {
       setRunning(false);
     }
-  }, [actor, autosave, lab.id, path, session]);
+  }, [actor, autosave, lab.id, path, session, review]);
+
+  // A review replays the graded run at once: that is what "Open run" asked for.
+  const replayed = useRef(false);
+  useEffect(() => {
+    if (!review || replayed.current) return;
+    replayed.current = true;
+    void run();
+  }, [review, run]);
 
   // A link to this lab (pasted, or Back/Forward) sets seed and faults; the page's own rewrites do not.
   useEffect(() => {
-    if (route.path !== path || route.query === written.current) return;
+    if (review || route.path !== path || route.query === written.current) return;
     written.current = route.query;
     const { params, problem } = readLabParams(route.params);
     if (params.seed !== undefined) setSeed(params.seed);
     setFaults(params.faults ?? []);
     if (problem) setNotice(problem);
-  }, [route, path]);
+  }, [route, path, review]);
 
   // Ctrl/Cmd+Enter runs from anywhere on the page; inside the editor, the editor's own binding does.
   useEffect(() => {
@@ -185,7 +201,7 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
     setCode(lab.starter);
     setMarkers(NO_MARKERS);
     actor.send({ type: 'RESET' });
-    autosave.update({ code: lab.starter });
+    autosave?.update({ code: lab.starter });
   }
 
   const publicSeeds = lab.seeds.length > 1 && lab.seeds.every((s, i) => i === 0 || s === lab.seeds[i - 1]! + 1) ? `${lab.seeds[0]}–${lab.seeds.at(-1)}` : lab.seeds.join(', ');
@@ -197,15 +213,20 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
         <ul className="lab-facts" aria-label="About this lab">
           <li className="broker-badge">{brokerName(lab.broker)}</li>
           <li className="topic-badge">{topicTitle(lab.topic)}</li>
-          <li>
-            <StatusBadge status={status} />
-          </li>
-          <li data-testid="lab-progress">
-            {ctx.attempts === 0 ? 'No runs yet' : `Best ${ctx.bestPoints} / ${ctx.totalPoints} · ${ctx.attempts} run${ctx.attempts === 1 ? '' : 's'}`}
-          </li>
+          {!review && (
+            <>
+              <li>
+                <StatusBadge status={status} />
+              </li>
+              <li data-testid="lab-progress">
+                {ctx.attempts === 0 ? 'No runs yet' : `Best ${ctx.bestPoints} / ${ctx.totalPoints} · ${ctx.attempts} run${ctx.attempts === 1 ? '' : 's'}`}
+              </li>
+            </>
+          )}
         </ul>
         <p className="tagline">{lab.summary}</p>
       </header>
+      {review && <ReviewBanner review={review} labId={lab.id} result={result} ranWith={ranWith} />}
       {notice && (
         <div className="panel notice lab-notice" role="alert" data-testid="lab-notice">
           <p>{notice}</p>
@@ -218,7 +239,7 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
         <LabGuide readme={lab.readme} labelId={`${id}-guide`} />
         <section className="panel lab-code" aria-labelledby={`${id}-code`}>
           <div className="lab-code-head">
-            <h2 id={`${id}-code`}>Your code</h2>
+            <h2 id={`${id}-code`}>{review ? `${review.run.learner}'s code` : 'Your code'}</h2>
             <form
               className="run-bar"
               aria-label="Run the lab"
@@ -232,9 +253,11 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
               <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
                 {running ? 'Running…' : 'Run'}
               </button>
-              <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
-                Reset code
-              </button>
+              {!review && (
+                <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
+                  Reset code
+                </button>
+              )}
             </form>
           </div>
           <p id={`${id}-seed-help`} className="help run-help">
@@ -248,8 +271,25 @@ export function LabWorkbench({ lab, restore }: { lab: LabSummary; restore: LabRe
               ))}
             </div>
           )}
-          <CodeEditor value={code} onChange={onCodeChange} dts={lab.dts} dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`} path={`file:///labs/${lab.id}/handler.ts`} label={`Your handler code for ${lab.title}, TypeScript`} heightPx={430} onRun={() => void run()} markers={markers} />
-          <SaveStatus state={saveState} />
+          <CodeEditor
+            value={code}
+            onChange={onCodeChange}
+            dts={lab.dts}
+            dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`}
+            path={review ? `file:///review/${review.token}/${review.run.filename}` : `file:///labs/${lab.id}/handler.ts`}
+            label={review ? `${review.run.learner}'s handler code for ${lab.title}, TypeScript, read-only` : `Your handler code for ${lab.title}, TypeScript`}
+            heightPx={430}
+            onRun={() => void run()}
+            markers={markers}
+            readOnly={review !== undefined}
+          />
+          {review ? (
+            <p className="save-status" data-testid="save-status" data-state="review">
+              Read-only: nothing on this page is saved.
+            </p>
+          ) : (
+            <SaveStatus state={saveState} />
+          )}
         </section>
       </div>
       <div className="playground-grid lab-grid">

@@ -6,6 +6,8 @@ import { StatusBadge } from '../lab/StatusBadge';
 import { buildHash, replaceHash } from '../router/hash-route';
 import { useHashRoute } from '../router/use-hash-route';
 import { loadStandings, type LabStanding } from '../storage/lab-saves';
+import { ExportDialog } from '../submission/ExportDialog';
+import { ImportDialog } from '../submission/ImportDialog';
 
 const ALL = '';
 
@@ -20,6 +22,9 @@ export default function CatalogPage() {
   const [error, setError] = useState<string>();
   const [standings, setStandings] = useState<Map<string, LabStanding>>(new Map());
   const [storeNotice, setStoreNotice] = useState<string>();
+  const [dialog, setDialog] = useState<'export' | 'import'>();
+  // Bumped after an import, so the cards show the imported labs' standing.
+  const [saves, setSaves] = useState(0);
   const topic = route.params.get('topic') ?? ALL;
   const broker = route.params.get('broker') ?? ALL;
 
@@ -29,6 +34,13 @@ export default function CatalogPage() {
       (l) => live && setListing(l),
       (e: Error) => live && setError(`The engine did not start: ${e.message}`),
     );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    let live = true;
     loadStandings().then(
       ({ standings: s, unreadable }) => {
         if (!live) return;
@@ -40,7 +52,7 @@ export default function CatalogPage() {
     return () => {
       live = false;
     };
-  }, []);
+  }, [saves]);
 
   function setFilter(key: 'topic' | 'broker', value: string): void {
     const q = new URLSearchParams(route.params);
@@ -86,6 +98,21 @@ export default function CatalogPage() {
         <p className="panel notice" role="status" data-testid="catalog-notice">
           {storeNotice}
         </p>
+      )}
+      <section className="panel your-work" aria-labelledby={`${id}-work`}>
+        <p id={`${id}-work`}>Hand in your work as one submission file, or bring work from another browser.</p>
+        <button type="button" onClick={() => setDialog('export')} disabled={!listing}>
+          Export submission…
+        </button>
+        <button type="button" className="secondary" onClick={() => setDialog('import')} disabled={!listing}>
+          Import submission…
+        </button>
+      </section>
+      {listing && (
+        <>
+          <ExportDialog open={dialog === 'export'} labs={labs} onClose={() => setDialog(undefined)} />
+          <ImportDialog open={dialog === 'import'} labs={labs} onClose={() => setDialog(undefined)} onImported={() => setSaves((n) => n + 1)} />
+        </>
       )}
       <form className="panel catalog-filters" aria-label="Filter the labs" onSubmit={(e) => e.preventDefault()}>
         <div className="field">

@@ -1,9 +1,16 @@
 import { useEffect, useState } from 'react';
+import { reviewOf, reviewToken, type LabReview } from '../instructor/review-handoff';
 import { LabWorkbench, type LabRestore } from '../lab/LabWorkbench';
 import { labHref, labListing, totalPoints, type LabSummary } from '../lab/labs-data';
+import { useHashRoute } from '../router/use-hash-route';
 import { loadSavedLab, readSavedLab } from '../storage/lab-saves';
 
-type Loaded = { kind: 'loading' } | { kind: 'ready'; lab: LabSummary; restore: LabRestore } | { kind: 'missing'; labs: LabSummary[] } | { kind: 'failed'; message: string };
+type Loaded =
+  | { kind: 'loading' }
+  | { kind: 'ready'; lab: LabSummary; restore: LabRestore; review?: LabReview }
+  | { kind: 'missing'; labs: LabSummary[] }
+  | { kind: 'review-ended' }
+  | { kind: 'failed'; message: string };
 
 /**
  * `#/lab/<id>`: finds the lab, reads the learner's saved work for it, and opens the workbench.
@@ -13,10 +20,31 @@ type Loaded = { kind: 'loading' } | { kind: 'ready'; lab: LabSummary; restore: L
  */
 export default function LabPage({ id }: { id: string }) {
   const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
+  // `?review=<token>`: a learner's submission opened from the instructor page, held in memory.
+  const token = reviewToken(useHashRoute().params);
 
   useEffect(() => {
     let live = true;
     setLoaded({ kind: 'loading' });
+    if (token !== undefined) {
+      const run = reviewOf(token);
+      if (!run || run.lab !== id) {
+        setLoaded({ kind: 'review-ended' });
+        return;
+      }
+      // A review reads none of the saved work on this machine, and writes none.
+      labListing().then(
+        (l) => {
+          if (!live) return;
+          const lab = l.labs.find((x) => x.id === id);
+          setLoaded(lab ? { kind: 'ready', lab, restore: {}, review: { token, run } } : { kind: 'missing', labs: l.labs });
+        },
+        (e: Error) => live && setLoaded({ kind: 'failed', message: `The engine did not start: ${e.message}` }),
+      );
+      return () => {
+        live = false;
+      };
+    }
     void (async () => {
       let labs: LabSummary[];
       try {
@@ -48,13 +76,13 @@ export default function LabPage({ id }: { id: string }) {
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, token]);
 
   useEffect(() => {
     if (loaded.kind === 'ready') document.title = `${loaded.lab.title} · Labs · Brokerlab`;
   }, [loaded]);
 
-  if (loaded.kind === 'ready') return <LabWorkbench key={loaded.lab.id} lab={loaded.lab} restore={loaded.restore} />;
+  if (loaded.kind === 'ready') return <LabWorkbench key={loaded.review ? `${loaded.lab.id}/review/${loaded.review.token}` : loaded.lab.id} lab={loaded.lab} restore={loaded.restore} review={loaded.review} />;
 
   return (
     <div className="page">
@@ -65,6 +93,22 @@ export default function LabPage({ id }: { id: string }) {
         <p className="panel" role="status">
           Loading the lab and your saved work…
         </p>
+      )}
+      {loaded.kind === 'review-ended' && (
+        <section className="panel" aria-labelledby="review-ended" data-testid="review-ended">
+          <h2 id="review-ended">This review has ended</h2>
+          <p>
+            A learner's submission opened from the instructor page lives only in that tab's memory, like the key: it is gone after a reload, and another tab cannot open it. Load the files on the instructor page again and press “Open run”.
+          </p>
+          <div className="inline">
+            <a className="button-link" href="#/instructor">
+              Instructor page
+            </a>
+            <a className="button-link" href={labHref(id)}>
+              Open my own code for this lab
+            </a>
+          </div>
+        </section>
       )}
       {loaded.kind === 'failed' && (
         <div className="panel error-panel" role="alert">
