@@ -1,20 +1,25 @@
-import type { KeyboardEvent } from 'react';
+import { useId, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { formatUs } from '../format-time';
 import { useHistory, useMomentNow, useTimeline } from '../workspace/workspace-context';
+import { parseSpeed, PLAYBACK_SPEEDS } from './playback';
 import { StepIcon } from './step-icons';
 
 const SMALL_STEP_US = 1_000;
 const BIG_STEP_US = 100_000;
 
 /**
- * The one scrubber for every view: a range slider over simulated time and buttons that step
- * entry by entry. The slider's arrow keys step one entry (time alone would need thousands of
- * presses to cross a busy millisecond); Shift+arrows move 1 ms and Page Up/Down 100 ms.
+ * The one scrubber for every view: a range slider over simulated time, buttons that step entry by
+ * entry, and playback (play/pause and its speed). The slider's arrow keys step one entry (time
+ * alone would need thousands of presses to cross a busy millisecond); Shift+arrows move 1 ms and
+ * Page Up/Down 100 ms. Space plays or pauses while the timeline has focus (a focused button or
+ * the speed list keeps Space for itself, as browsers do).
  */
 export function Timeline() {
   const history = useHistory();
   const moment = useMomentNow();
   const timeline = useTimeline();
+  const playback = useSyncExternalStore(timeline.subscribe, timeline.getPlayback);
+  const speedId = useId();
   const endUs = history.endUs;
   const empty = history.length === 0;
   const position = `entry ${moment.seq < 0 ? '—' : (moment.seq + 1).toLocaleString('en')} of ${history.length.toLocaleString('en')}`;
@@ -36,9 +41,28 @@ export function Timeline() {
     move();
   }
 
+  function onSpace(e: KeyboardEvent<HTMLElement>): void {
+    if (e.key !== ' ' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const el = e.target as HTMLElement;
+    if (el.tagName === 'BUTTON' || el.tagName === 'SELECT') return;
+    e.preventDefault();
+    timeline.togglePlay();
+  }
+
   return (
-    <section className="timeline" aria-label="Timeline">
+    <section className="timeline" aria-label="Timeline" onKeyDown={onSpace}>
       <div className="timeline-buttons">
+        <button
+          type="button"
+          className="timeline-play"
+          onClick={() => timeline.togglePlay()}
+          disabled={empty}
+          aria-label={playback.playing ? 'Pause' : 'Play'}
+          title={playback.playing ? 'Pause (Space)' : 'Play (Space)'}
+          data-testid="timeline-play"
+        >
+          <StepIcon kind={playback.playing ? 'pause' : 'play'} />
+        </button>
         <button type="button" onClick={() => timeline.toStart()} disabled={empty} aria-label="Go to the start" title="Start (Home)">
           <StepIcon kind="start" />
         </button>
@@ -72,6 +96,24 @@ export function Timeline() {
         <span className="timeline-pos">{position}</span>
         {timeline.live && history.state === 'streaming' && <span className="live-badge">live</span>}
       </output>
+      <div className="timeline-speed">
+        <label htmlFor={speedId}>Speed</label>
+        <select
+          id={speedId}
+          value={String(playback.speed)}
+          onChange={(e) => {
+            const speed = parseSpeed(e.target.value);
+            if (speed !== undefined) timeline.setSpeed(speed);
+          }}
+          title="Simulated time per second of playback"
+        >
+          {PLAYBACK_SPEEDS.map((s) => (
+            <option key={String(s.value)} value={String(s.value)}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
     </section>
   );
 }
