@@ -1,7 +1,9 @@
 import type { HistoryEntry } from '../../sim';
+import { AmqpIndex } from './amqp-state';
 import { BatchTextStore } from './batch-text-store';
 import { consoleLineOf, type ConsoleLine } from './console-lines';
 import { frameThrottle } from './frame-scheduler';
+import { KafkaIndex } from './kafka-state';
 import { MessageIndex } from './message-index';
 import { MetricBins } from './metric-bins';
 import { NodeIndex } from './node-index';
@@ -28,6 +30,9 @@ export class HistoryStore {
   lives = new NodeStates(this.nodes);
   partitions = new PartitionEpochs(this.nodes);
   metrics = new MetricBins();
+  /** The inspectors' folds: Kafka partitions and groups, RabbitMQ queues and dead letters. */
+  kafka = new KafkaIndex();
+  amqp = new AmqpIndex();
   consoleLines: ConsoleLine[] = [];
   state: StreamState = 'empty';
   /** Bumped on every notification; React reads it through useSyncExternalStore. */
@@ -61,6 +66,8 @@ export class HistoryStore {
     this.lives = new NodeStates(this.nodes);
     this.partitions = new PartitionEpochs(this.nodes);
     this.metrics = new MetricBins();
+    this.kafka = new KafkaIndex();
+    this.amqp = new AmqpIndex();
     this.consoleLines = [];
     this.runId++;
   }
@@ -97,6 +104,8 @@ export class HistoryStore {
       this.lives.add(e);
       this.partitions.add(e);
       this.metrics.add(e);
+      this.kafka.add(e);
+      this.amqp.add(e);
       const line = consoleLineOf(e);
       if (line) this.consoleLines.push(line);
     }
