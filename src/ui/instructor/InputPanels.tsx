@@ -48,7 +48,7 @@ export function AssessmentPanel({ s }: { s: InstructorState }) {
       <h2 id="instr-assessment">
         <span className="step-no">1</span> Assessment
       </h2>
-      <FileDrop what="the assessment file" button="Choose the assessment file…" testId="drop-assessment" onFiles={([f]) => void loadAssessment(f!)} />
+      <FileDrop what="the assessment file" button="Choose a file…" testId="drop-assessment" onFiles={([f]) => void loadAssessment(f!)} />
       <SlotStatus
         slot={s.assessment}
         testId="assessment"
@@ -71,7 +71,7 @@ export function KeyPanel({ s }: { s: InstructorState }) {
       <h2 id="instr-key">
         <span className="step-no">2</span> Key
       </h2>
-      <FileDrop what="your private key" button="Choose the key file…" testId="drop-key" onFiles={([f]) => void loadKey(f!)} />
+      <FileDrop what="your private key" button="Choose a file…" testId="drop-key" onFiles={([f]) => void loadKey(f!)} />
       <SlotStatus
         slot={s.key}
         testId="key"
@@ -103,9 +103,9 @@ export function SubmissionsPanel({ s }: { s: InstructorState }) {
       <h2 id="instr-subs">
         <span className="step-no">3</span> Submissions
       </h2>
-      <FileDrop what="submission files (many at once)" button="Choose submission files…" multiple testId="drop-submissions" onFiles={(files) => void addSubmissions(files)} />
+      <FileDrop what="submission files" button="Choose files…" multiple testId="drop-submissions" onFiles={(files) => void addSubmissions(files)} />
       {total === 0 ? (
-        <p className="slot-status">No submissions yet.</p>
+        <p className="slot-status">No submissions yet. Drop a whole class at once: each file is checked on its own.</p>
       ) : (
         <>
           <div className="subs-head">

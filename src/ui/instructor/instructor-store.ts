@@ -98,17 +98,31 @@ export function instructorState(): InstructorState {
   return state;
 }
 
-function spawnGrader(): Grader & { api: Comlink.Remote<GradeWorkerApi> } {
+interface BrowserGrader extends Grader {
+  describe(ids: string[]): Promise<DescribeReply>;
+}
+
+function spawnGrader(): BrowserGrader {
   const worker = new Worker(new URL('../../host/grade-browser-worker.ts', import.meta.url), { type: 'module', name: 'brokerlab-grader' });
   const api = Comlink.wrap<GradeWorkerApi>(worker);
-  return { api, grade: (task) => api.grade(task), terminate: () => worker.terminate() };
+  // A worker whose script fails to load or throws never answers a call: its error event ends
+  // every call instead, so the pool records why rather than waiting for the time limit.
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => reject(new Error(e.message || 'the grading worker could not start')), { once: true });
+  });
+  failed.catch(() => {});
+  return {
+    describe: (ids) => Promise.race([api.describeLabs(ids), failed]),
+    grade: (task) => Promise.race([api.grade(task), failed]),
+    terminate: () => worker.terminate(),
+  };
 }
 
 /** The labs with these ids, described by a grading worker (their nodes come from building each world once). */
 async function describe(ids: string[]): Promise<DescribeReply> {
   const g = spawnGrader();
   try {
-    return await g.api.describeLabs(ids);
+    return await g.describe(ids);
   } finally {
     g.terminate();
   }

@@ -239,7 +239,7 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
         <LabGuide readme={lab.readme} labelId={`${id}-guide`} />
         <section className="panel lab-code" aria-labelledby={`${id}-code`}>
           <div className="lab-code-head">
-            <h2 id={`${id}-code`}>{review ? `${review.run.learner}'s code` : 'Your code'}</h2>
+            <h2 id={`${id}-code`}>{review ? `${review.run.learner}’s code` : 'Your code'}</h2>
             <form
               className="run-bar"
               aria-label="Run the lab"
@@ -277,7 +277,7 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
             dts={lab.dts}
             dtsPath={`file:///labs/${lab.id}/brokerlab.d.ts`}
             path={review ? `file:///review/${review.token}/${review.run.filename}` : `file:///labs/${lab.id}/handler.ts`}
-            label={review ? `${review.run.learner}'s handler code for ${lab.title}, TypeScript, read-only` : `Your handler code for ${lab.title}, TypeScript`}
+            label={review ? `${review.run.learner}’s handler code for ${lab.title}, TypeScript, read-only` : `Your handler code for ${lab.title}, TypeScript`}
             heightPx={430}
             onRun={() => void run()}
             markers={markers}

@@ -101,12 +101,14 @@ export default function CatalogPage() {
       )}
       <section className="panel your-work" aria-labelledby={`${id}-work`}>
         <p id={`${id}-work`}>Hand in your work as one submission file, or bring work from another browser.</p>
-        <button type="button" onClick={() => setDialog('export')} disabled={!listing}>
-          Export submission…
-        </button>
-        <button type="button" className="secondary" onClick={() => setDialog('import')} disabled={!listing}>
-          Import submission…
-        </button>
+        <div className="inline">
+          <button type="button" onClick={() => setDialog('export')} disabled={!listing}>
+            Export submission…
+          </button>
+          <button type="button" className="secondary" onClick={() => setDialog('import')} disabled={!listing}>
+            Import submission…
+          </button>
+        </div>
       </section>
       {listing && (
         <>

@@ -40,7 +40,7 @@ describe('exporting a submission from saved code', () => {
     expect(submissionFileName('李')).toBe('learner-brokerlab-submission.json');
   });
 
-  it('writes the file brokerlab submit writes, byte for byte, and the grader's parser reads it back', async () => {
+  it('writes the file brokerlab submit writes, byte for byte, and the grader’s parser reads it back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'brokerlab-export-'));
     writeFileSync(join(dir, 'sol.ts'), SOLUTION);
     const cli = join(dir, 'cli.json');
