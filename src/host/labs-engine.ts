@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 import type { HistoryEntry } from '../sim/history';
 import { LabInputError, labApi, releaseRun, runLab, validateLab, formatLabProblems, type LabRunResult, type LabSpec, type LoadedLab } from '../labs/lab';
+import { labNodes } from '../labs/assess/lab-nodes';
 import { generateDts, loadQuickJS, prepareLearnerProgram, type LearnerProblem } from '../labs/sandbox';
 
 /**
@@ -105,4 +106,17 @@ export async function runLabInWorker(req: LabRunRequest, onBatch?: (batch: Histo
     if (e instanceof LabInputError) return { ok: false, error: e.message };
     throw e;
   }
+}
+
+/**
+ * The nodes a lab's world has, found by building it with the lab's starter (nothing runs), so the
+ * fault panel can offer them before the first run. Empty when the lab is unknown.
+ */
+export async function labNodeNames(labId: string): Promise<string[]> {
+  const lab = load().labs.find((l) => l.spec.id === labId);
+  if (!lab) return [];
+  await loadQuickJS();
+  const prepared = prepareLearnerProgram(lab.starter, { filename: 'handler.ts' });
+  if (!prepared.ok) return [];
+  return labNodes(lab, prepared.program).all;
 }

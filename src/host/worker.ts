@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import type { HistoryEntry } from '../sim';
 import { listScenarios, runScenario, scenarioInfo, type ScenarioRunRequest, type ScenarioRunResult } from './engine';
 import { InputError } from './input-error';
-import { listLabs, runLabInWorker, type LabRunReply, type LabRunRequest } from './labs-engine';
+import { labNodeNames, listLabs, runLabInWorker, type LabRunReply, type LabRunRequest } from './labs-engine';
 import { loadQuickJS, runHostileSuite, type HostileResult } from '../labs/sandbox';
 import { playgroundFamilies, runPlayground, type PlaygroundRunReply, type PlaygroundRunRequest } from './playground-engine';
 
@@ -65,7 +65,7 @@ async function runPlaygroundJson(req: PlaygroundRunRequest, onBatch?: (json: str
   return reply;
 }
 
-const exposed = { ...api, runJson, listLabs, runLab: runLabJson, selftest, playgroundFamilies, runPlayground: runPlaygroundJson };
+const exposed = { ...api, runJson, listLabs, labNodeNames, runLab: runLabJson, selftest, playgroundFamilies, runPlayground: runPlaygroundJson };
 
 export type EngineWorkerApi = typeof exposed;
 

@@ -4,15 +4,57 @@ import type { EngineWorkerApi } from '../host/worker';
 export type Engine = Comlink.Remote<EngineWorkerApi>;
 
 /** A fresh engine worker. The UI never holds engine objects: only plain data crosses. */
-export function connectEngine(): Engine {
+export function connectEngine(): { engine: Engine; worker: Worker } {
   const worker = new Worker(new URL('../host/worker.ts', import.meta.url), { type: 'module', name: 'brokerlab-engine' });
-  return Comlink.wrap<EngineWorkerApi>(worker);
+  return { engine: Comlink.wrap<EngineWorkerApi>(worker), worker };
 }
 
-let shared: Engine | undefined;
+let shared: { engine: Engine; worker: Worker } | undefined;
 
 /** The page's one engine worker, started on first use and shared by every page. */
 export function engine(): Engine {
   shared ??= connectEngine();
-  return shared;
+  return shared.engine;
+}
+
+/** What a stopped run's promise rejects with. */
+export class RunStopped extends Error {
+  constructor() {
+    super('the run was stopped');
+    this.name = 'RunStopped';
+  }
+}
+
+const stopWaiters = new Set<(e: RunStopped) => void>();
+
+/**
+ * Stops whatever the engine is running, at once. A run is one synchronous loop inside the worker
+ * (it cannot be interrupted from outside), so the worker is terminated and the next call starts a
+ * fresh one (module and QuickJS load again, about a second). Calls wrapped in `untilStopped`
+ * reject with RunStopped; what the run streamed before stays with the page.
+ */
+export function stopEngine(): void {
+  if (!shared) return;
+  shared.worker.terminate();
+  shared = undefined;
+  const waiters = [...stopWaiters];
+  stopWaiters.clear();
+  for (const reject of waiters) reject(new RunStopped());
+}
+
+/** `call`, or a RunStopped rejection as soon as `stopEngine` is called while it is pending. */
+export function untilStopped<T>(call: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    stopWaiters.add(reject);
+    call.then(
+      (v) => {
+        stopWaiters.delete(reject);
+        resolve(v);
+      },
+      (e: unknown) => {
+        stopWaiters.delete(reject);
+        reject(e);
+      },
+    );
+  });
 }

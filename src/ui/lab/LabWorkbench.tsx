@@ -5,7 +5,8 @@ import type { LabRunResult } from '../../labs/lab';
 import { labProgressMachine, progressStatus } from '../../labs/progress';
 import { CodeEditor } from '../editor/CodeEditor';
 import type { Problem } from '../editor/problem';
-import { engine } from '../engine-client';
+import { engine, RunStopped, stopEngine } from '../engine-client';
+import { formatUs } from '../format-time';
 import { FaultPanel } from '../faults/FaultPanel';
 import { FaultScheduleList } from '../faults/FaultScheduleList';
 import { sortByTime, type FaultEntry } from '../faults/fault-entry';
@@ -104,6 +105,19 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
     };
   }, [actor, autosave]);
 
+  // A lab never run on this machine still has nodes to fault: the engine builds its world to list them.
+  useEffect(() => {
+    if (nodes.length > 0) return;
+    let live = true;
+    engine()
+      .labNodeNames(lab.id)
+      .then((names) => live && names.length > 0 && setNodes((n) => (n.length > 0 ? n : names)))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [lab.id, nodes.length]);
+
   // Before a run, the views show the lanes of the lab's last run (when one was saved).
   useEffect(() => {
     if (session.history.state === 'empty') session.history.clear(nodes);
@@ -162,7 +176,8 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
       }
     } catch (e) {
       actor.send({ type: 'RUN_FAILED' });
-      setRunError(`The engine failed: ${(e as Error).message}`);
+      if (e instanceof RunStopped) setNotice(`Stopped after ${session.history.length.toLocaleString('en')} history entries, at ${formatUs(session.history.endUs)} of simulated time: the views show the run up to there, and no checks ran.`);
+      else setRunError(`The engine failed: ${(e as Error).message}`);
     } finally {
       setRunning(false);
     }
@@ -253,6 +268,11 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
               <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
                 {running ? 'Running…' : 'Run'}
               </button>
+              {running && (
+                <button type="button" className="secondary" onClick={stopEngine}>
+                  Stop
+                </button>
+              )}
               {!review && (
                 <button type="button" className="secondary" onClick={() => setResetOpen(true)} disabled={running}>
                   Reset code
@@ -299,7 +319,7 @@ export function LabWorkbench({ lab, restore, review }: { lab: LabSummary; restor
           <section className="panel extra-faults" aria-label="About extra faults">
             <p className="view-note">
               The lab applies its own faults on every run. Faults added here are appended to them for your next runs, and travel in the page's address.
-              {nodes.length === 0 && ' Run once to see the nodes you can fault.'}
+              {nodes.length === 0 && ' The nodes you can fault appear here in a moment.'}
             </p>
           </section>
           <FaultPanel nodes={nodes} nowMs={() => session.timeline.moment.timeUs / 1000} onAdd={(entry) => setFaults((f) => sortByTime([...f, entry]))} />

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { LabRunReply, LabRunRequest } from '../../host/labs-engine';
-import type { Engine } from '../engine-client';
+import { RunStopped, untilStopped, type Engine } from '../engine-client';
 import type { RunSession } from '../workspace/run-session';
 import { collectRunProblems, type RunProblem } from './learner-problems';
 
@@ -31,7 +31,7 @@ export async function runLabIntoSession(engine: Engine, session: RunSession, req
     collectRunProblems(json, problems);
   });
   try {
-    const reply = await engine.runLab(req, onBatch);
+    const reply = await untilStopped(engine.runLab(req, onBatch));
     const isCurrent = current.get(session) === token;
     if (isCurrent) {
       if (reply.ok) session.history.complete();
@@ -39,7 +39,11 @@ export async function runLabIntoSession(engine: Engine, session: RunSession, req
     }
     return { reply, problems, current: isCurrent };
   } catch (e) {
-    if (current.get(session) === token) session.history.clear(nodeNames);
+    // A stopped run keeps what it streamed: the views show the run up to where it was stopped.
+    if (current.get(session) === token) {
+      if (e instanceof RunStopped) session.history.complete();
+      else session.history.clear(nodeNames);
+    }
     throw e;
   }
 }
