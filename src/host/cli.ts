@@ -12,6 +12,7 @@ Usage:
   brokerlab check <lab-id> --code <file> [--seeds 1-20] [--faults file.json] [--json]
   brokerlab run <lab-id> --code <file> [--seed N] [--faults file.json] [--json]
   brokerlab run <scenario> [--seed N] [--faults file.json] [--intensity 0..1] [--json]
+  brokerlab playground --config topology.json [--code handler.ts] [--seed N] [--faults file.json] [--json]
   brokerlab bench [--json] [--only NAME]
   brokerlab selftest [--json]          run hostile code against the learner sandbox
   brokerlab submit --learner NAME --out FILE [--assessment FILE] <lab-id>=<code-file> ...
@@ -42,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest);
       case 'labs':
         return await cmdLabs(rest);
+      case 'playground':
+        return await cmdPlayground(rest);
       case 'check':
         return await cmdCheck(rest);
       case 'bench':
@@ -122,6 +125,45 @@ async function cmdRun(args: string[]): Promise<number> {
     console.log(`Reproduce: npx brokerlab run ${result.scenario}${values.fix ? ' --fix' : ''} --seed ${result.seed}${values.faults ? ` --faults ${values.faults}` : ''}`);
   }
   return result.outcome.startsWith('limit') ? 1 : 0;
+}
+
+/**
+ * A playground run from the command line: the topology the page's "Download playground.json"
+ * gives, the learner's code (the family's starter without --code), a seed and faults. Same input,
+ * same historyHash as the page.
+ */
+async function cmdPlayground(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: { config: { type: 'string' }, code: { type: 'string' }, seed: { type: 'string', default: '1' }, faults: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (values.config === undefined) throw new InputError('playground needs --config <file>: the topology as JSON (the playground page downloads it as playground.json)');
+  const config = readJsonFile(values.config, 'topology');
+  const seed = parseSeed(values.seed);
+  const faults = values.faults === undefined ? undefined : readJsonFile(values.faults, 'fault schedule');
+  const { runPlayground } = await import('./playground-engine');
+  const { PLAYGROUND_STARTERS } = await import('../labs/playground/starters');
+  const family = (config as { family?: unknown } | null)?.family;
+  let code: string;
+  if (values.code !== undefined) {
+    try {
+      code = readFileSync(values.code, 'utf8');
+    } catch (e) {
+      throw new InputError(`cannot read code file ${values.code}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  } else code = family === 'kafka' || family === 'rabbitmq' ? PLAYGROUND_STARTERS[family] : '';
+  const reply = await runPlayground({ config, code, seed, faults, faultsSource: values.faults });
+  if (!reply.ok) throw new InputError(values.config && reply.configProblems ? `${values.config}: ${reply.error}` : reply.error);
+  const r = reply.result;
+  if (values.json) console.log(JSON.stringify(r));
+  else {
+    console.log(`playground ${reply.config.family}  seed ${seed}  ${r.outcome}  historyHash ${r.historyHash}`);
+    console.log(`  entries ${r.historyEntries.toLocaleString('en')}, sim time ${formatTime(r.simTimeUs)}`);
+    for (const c of r.checks) console.log(`  ${c.passed ? 'holds' : 'BROKEN'}  ${c.title}: ${c.summary}`);
+    console.log(`Reproduce: npx brokerlab playground --config ${values.config}${values.code ? ` --code ${values.code}` : ''} --seed ${seed}${values.faults ? ` --faults ${values.faults}` : ''}`);
+  }
+  return r.outcome.startsWith('limit') ? 1 : 0;
 }
 
 export function parseSeed(s: string): number {

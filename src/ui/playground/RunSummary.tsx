@@ -1,5 +1,4 @@
-import { useSyncExternalStore } from 'react';
-import type { ScenarioRunResult } from '../../host/engine';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import type { HistoryStore } from '../history/history-store';
 import { formatUs } from '../format-time';
 
@@ -14,18 +13,25 @@ const OUTCOME_WORDS: Record<string, string> = {
   'until-events': 'Paused',
 };
 
+/** What every run reports, whatever ran it (a built-in scenario, a broker family). */
+export interface RunFigures {
+  historyHash: string;
+  historyEntries: number;
+  simTimeUs: number;
+  outcome: string;
+}
+
 interface Props {
-  result: ScenarioRunResult | undefined;
+  result: RunFigures | undefined;
   running: boolean;
   /** The streaming history, for the entry count while the run is going. */
   history: HistoryStore;
-  /** True when the run used a schedule from the page (the CLI then needs a faults file). */
-  hasFaults: boolean;
-  nodesGiven: boolean;
+  /** How to reproduce the run (shown once there is a result). */
+  repro?: ReactNode;
 }
 
-/** The run's identity and size: its hash, counts, outcome and the command that reproduces it. */
-export function RunSummary({ result, running, history, hasFaults, nodesGiven }: Props) {
+/** The run's identity and size: its hash, counts, outcome and how to reproduce it. */
+export function RunSummary({ result, running, history, repro }: Props) {
   const streamed = useSyncExternalStore(history.subscribe, () => history.length);
   return (
     <section className="panel run-summary" aria-label="Run result">
@@ -49,16 +55,7 @@ export function RunSummary({ result, running, history, hasFaults, nodesGiven }: 
           <dd data-testid="pg-outcome">{result ? (OUTCOME_WORDS[result.outcome] ?? result.outcome) : '—'}</dd>
         </div>
       </dl>
-      {result && !nodesGiven && (
-        <p className="repro">
-          Reproduce in a terminal:{' '}
-          <code>
-            npx brokerlab run {result.scenario} --seed {result.seed}
-            {hasFaults ? ' --faults faults.json' : ''}
-          </code>
-          {hasFaults ? ' (the schedule as JSON, from “Edit as JSON”)' : ''}
-        </p>
-      )}
+      {result && repro}
     </section>
   );
 }
