@@ -56,12 +56,12 @@ const api = {
     return out;
   },
 
-  /** Grades one task; an unknown lab or an exception out of the engine is a `failed` reply. */
-  async grade(task: GradingTask): Promise<GradeTaskReply> {
+  /** Grades one task, reporting each run; an unknown lab or an exception out of the engine is a `failed` reply. */
+  async grade(task: GradingTask, onRun?: (runsDone: number, runsPlanned: number) => void): Promise<GradeTaskReply> {
     await loadQuickJS();
     const lab = bundledLabs().find((l) => l.spec.id === task.lab);
     if (!lab) return { type: 'failed', id: task.id, message: `the worker has no lab "${task.lab}"` };
-    return gradeTask(lab, task);
+    return gradeTask(lab, task, onRun && ((done, planned) => void onRun(done, planned)));
   },
 };
 

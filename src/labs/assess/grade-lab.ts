@@ -58,6 +58,8 @@ export interface LabOutcome {
 export interface GradeLabOptions {
   /** Stop once every check has failed in some run (default true): the score cannot change after that. */
   earlyStop?: boolean;
+  /** Called after each run with the runs made so far and the runs planned, for a progress display. */
+  onRun?: (runsDone: number, runsPlanned: number) => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export function gradeLab(lab: LoadedLab, program: LearnerProgram, seeds: readonl
       const fatal = collectIssues(world, seed, s.index, out.issues, seen);
       releaseRun(world);
       out.runs.push({ seed, schedule: s.index, historyHash: result.historyHash, score: result.score, outcome: result.outcome });
+      opts.onRun?.(out.runs.length, out.runsPlanned);
       result.checks.forEach((r, i) => {
         const c = checks[i]!;
         c.runs++;

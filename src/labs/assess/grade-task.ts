@@ -7,11 +7,11 @@ import { gradeLab, zeroOutcome } from './grade-lab';
  * Grades one task in whichever worker calls it (QuickJS must be loaded). Everyone's code gets the
  * same file name, so the same code gives the same messages and results.
  */
-export function gradeTask(lab: LoadedLab, task: GradingTask): GradeTaskReply {
+export function gradeTask(lab: LoadedLab, task: GradingTask, onRun?: (runsDone: number, runsPlanned: number) => void): GradeTaskReply {
   try {
     const prepared = prepareLearnerProgram(task.code, { filename: gradedFileName(task.lab) });
     if (!prepared.ok) return { type: 'graded', id: task.id, outcome: zeroOutcome(lab, task.seeds, task.schedules.length, { kind: 'does-not-compile', text: prepared.problem.text }) };
-    return { type: 'graded', id: task.id, outcome: gradeLab(lab, prepared.program, task.seeds, task.schedules, { earlyStop: task.earlyStop }) };
+    return { type: 'graded', id: task.id, outcome: gradeLab(lab, prepared.program, task.seeds, task.schedules, { earlyStop: task.earlyStop, onRun }) };
   } catch (e) {
     // An exception out of the engine is our bug, not the learner's: the host reports it as such.
     return { type: 'failed', id: task.id, message: (e as Error).stack ?? String(e) };

@@ -1,10 +1,10 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { cancel, grade, notReady, setWorkers, WORKERS_MAX, type InstructorState } from './instructor-store';
 import type { GradeProgress } from './grade-class';
 
 function current(p: GradeProgress): string {
   if (p.current.length === 0) return p.tasks === 0 ? 'Starting the graders…' : 'Waiting for a grader…';
-  return p.current.map((c) => `${c.learner}${c.others ? ` (and ${c.others} more with the same code)` : ''}: ${c.lab}`).join(' · ');
+  return p.current.map((c) => `${c.learner}${c.others ? ` (and ${c.others} more with the same code)` : ''}: ${c.lab}, run ${Math.min(c.runsDone + 1, c.runsPlanned)} of ${c.runsPlanned}`).join(' · ');
 }
 
 /** The Grade button, its progress (submissions and labs done, who is being graded now) and Cancel. */
@@ -12,10 +12,16 @@ export function GradingBar({ s }: { s: InstructorState }) {
   const id = useId();
   const why = notReady(s);
   const g = s.grading;
+  // When grading starts, its progress is what to watch: bring it into view.
+  const ref = useRef<HTMLElement>(null);
+  const grading = g.kind === 'grading';
+  useEffect(() => {
+    if (grading) ref.current?.scrollIntoView({ block: 'start' });
+  }, [grading]);
   const cores = typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2;
   const choices = Array.from({ length: Math.min(WORKERS_MAX, Math.max(cores, s.workers)) }, (_, i) => i + 1);
   return (
-    <section className="panel instr-grade" aria-labelledby={`${id}-h`}>
+    <section ref={ref} className="panel instr-grade" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`} className="visually-hidden">
         Grading
       </h2>

@@ -1,5 +1,5 @@
 import type { Assessment } from '../../labs/assess/assessment';
-import { classResults, learnerResult, longestFirst, planClass, type AcceptedSubmission, type GradingTask, type TaskOutcome } from '../../labs/assess/class-grading';
+import { classResults, learnerResult, longestFirst, planClass, taskRuns, type AcceptedSubmission, type GradingTask, type TaskOutcome } from '../../labs/assess/class-grading';
 import type { AssessmentKey } from '../../labs/assess/key';
 import type { ClassResults, LabMeta, RejectedFile } from '../../labs/assess/results';
 import type { GradingPool } from './grading-pool';
@@ -25,6 +25,9 @@ export interface TaskInProgress {
   lab: string;
   learner: string;
   others: number;
+  /** Runs made so far, of those planned (grading may stop early, when every check has failed). */
+  runsDone: number;
+  runsPlanned: number;
 }
 
 export interface GradeProgress {
@@ -57,7 +60,7 @@ export async function gradeClassWith(pool: GradingPool, input: ClassGradeInput, 
   report();
   const whose = (task: GradingTask): TaskInProgress => {
     const learners = plan.learnersOf.get(task.id) ?? [];
-    return { task: task.id, lab: task.lab, learner: accepted[learners[0]!]?.submission.learner ?? '', others: Math.max(0, learners.length - 1) };
+    return { task: task.id, lab: task.lab, learner: accepted[learners[0]!]?.submission.learner ?? '', others: Math.max(0, learners.length - 1), runsDone: 0, runsPlanned: taskRuns(task) };
   };
   const order = longestFirst(plan.tasks, (lab) => input.labs.get(lab)?.simMsPerRun ?? 0);
   const results = await pool.run(
@@ -65,6 +68,10 @@ export async function gradeClassWith(pool: GradingPool, input: ClassGradeInput, 
     {
       onStart: (task) => {
         progress.current.push(whose(task));
+        report();
+      },
+      onRun: (task, runsDone, runsPlanned) => {
+        progress.current = progress.current.map((c) => (c.task === task.id ? { ...c, runsDone, runsPlanned } : c));
         report();
       },
       onResult: (task) => {

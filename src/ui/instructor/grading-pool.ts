@@ -2,7 +2,8 @@ import { defaultTimeLimitMs, taskOutcome, taskRuns, timeLimitText, type GradeTas
 
 /** One grading worker as the pool sees it: grade a task, or be thrown away. */
 export interface Grader {
-  grade(task: GradingTask): Promise<GradeTaskReply>;
+  /** Grades a task; `onRun` hears of each run as it finishes. */
+  grade(task: GradingTask, onRun?: (runsDone: number, runsPlanned: number) => void): Promise<GradeTaskReply>;
   terminate(): void;
 }
 
@@ -26,6 +27,8 @@ export class GradingCancelled extends Error {
 export interface PoolHooks {
   /** A grader took a task. */
   onStart?: (task: GradingTask) => void;
+  /** A run of a task finished. */
+  onRun?: (task: GradingTask, runsDone: number, runsPlanned: number) => void;
   /** A task finished (graded, or stopped by the grader's own limits). */
   onResult?: (task: GradingTask, outcome: TaskOutcome) => void;
 }
@@ -62,7 +65,7 @@ export class GradingPool {
             this.live.add(grader);
           }
           hooks.onStart?.(task);
-          const { outcome, lost } = await this.runTask(grader, task, signal);
+          const { outcome, lost } = await this.runTask(grader, task, hooks, signal);
           if (cancelled) return;
           if (lost) {
             grader.terminate();
@@ -88,7 +91,7 @@ export class GradingPool {
     return results;
   }
 
-  private runTask(grader: Grader, task: GradingTask, signal?: AbortSignal): Promise<{ outcome: TaskOutcome; lost: boolean }> {
+  private runTask(grader: Grader, task: GradingTask, hooks: PoolHooks, signal?: AbortSignal): Promise<{ outcome: TaskOutcome; lost: boolean }> {
     const limitMs = (this.opts.timeLimitMs ?? ((t) => defaultTimeLimitMs(taskRuns(t))))(task);
     return new Promise((resolve) => {
       let settled = false;
@@ -103,7 +106,8 @@ export class GradingPool {
       const onAbort = (): void => finish({ ok: false, text: 'grading was cancelled' }, true);
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => finish({ ok: false, text: timeLimitText(limitMs) }, true), limitMs);
-      grader.grade(task).then(
+      const onRun = hooks.onRun && ((done: number, planned: number): void => void (!settled && hooks.onRun!(task, done, planned)));
+      grader.grade(task, onRun).then(
         (reply) => finish(reply.id === task.id ? taskOutcome(reply) : { ok: false, text: 'the grader got no grade for this lab' }, false),
         (e: unknown) => finish({ ok: false, text: `scored 0: the grading worker failed (${(e as Error)?.message ?? String(e)})` }, true),
       );

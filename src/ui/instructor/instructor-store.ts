@@ -113,7 +113,7 @@ function spawnGrader(): BrowserGrader {
   failed.catch(() => {});
   return {
     describe: (ids) => Promise.race([api.describeLabs(ids), failed]),
-    grade: (task) => Promise.race([api.grade(task), failed]),
+    grade: (task, onRun) => Promise.race([api.grade(task, onRun && Comlink.proxy(onRun)), failed]),
     terminate: () => worker.terminate(),
   };
 }

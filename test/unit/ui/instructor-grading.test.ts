@@ -26,7 +26,7 @@ function picked(): PickedFile[] {
 }
 
 function inProcess(): Grader {
-  return { grade: async (t) => gradeTask(lab, t), terminate: () => {} };
+  return { grade: async (t, onRun) => gradeTask(lab, t, onRun), terminate: () => {} };
 }
 
 beforeAll(async () => {
@@ -56,6 +56,9 @@ describe('grading on the instructor page', () => {
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ learnersDone: 3, learners: 3, tasksDone: 3, tasks: 3, current: [] });
     expect(seen.some((p) => p.current.some((c) => c.learner === 'Carol Loop' && c.lab === LAB))).toBe(true);
+    // Each run is reported as it finishes: Ada's solution makes all four runs.
+    const ada = seen.flatMap((p) => p.current.filter((c) => c.learner === 'Ada Solution')).map((c) => `${c.runsDone}/${c.runsPlanned}`);
+    expect([...new Set(ada)]).toEqual(['0/4', '1/4', '2/4', '3/4', '4/4']);
   });
 
   it('stops a task past the time limit, scores it 0 with the CLI’s reason, and goes on with a fresh grader', async () => {
