@@ -261,7 +261,7 @@ test('a syntax error is marked inline at its line and nothing runs; edits are au
   await expect(page.getByTestId('pg-entries')).toHaveText('—');
   await page.getByTestId('history-table').scrollIntoViewIfNeeded();
   await expect(page.getByTestId('history-table')).toHaveAttribute('data-rows', '0');
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.getByRole('heading', { name: 'Your code' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: 'test-results/screenshots/playground-kafka-syntax-error.png' });
 
   // The edit was saved: opening the playground afresh (not the run's address, which carries the
@@ -271,6 +271,25 @@ test('a syntax error is marked inline at its line and nothing runs; edits are au
   await expect(page.getByLabel('Broker family')).toHaveValue('kafka');
   await expect(editor.locator('.monaco-editor')).toBeVisible({ timeout: 60_000 });
   // The editor draws only the lines in view: go to the end, where the edit was.
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');
+  await expect.poll(async () => ((await editor.locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 15_000 }).toContain('export const broken = ;');
+
+  // A link carries its own code and runs it: an exception in handleMessage is marked at its line
+  // with its node, and the learner's own saved code is offered back, not overwritten.
+  const throwing = KAFKA_STARTER.replace("const order = JSON.parse(message.value ?? '{}') as Order;", "const order = JSON.parse(message.value ?? '{}') as Order;\n  if (order.orderId.endsWith('-7')) throw new Error('seven is cursed');");
+  const throwLine = throwing.split('\n').findIndex((l) => l.includes('seven is cursed')) + 1;
+  const topologyParam = Buffer.from(JSON.stringify({ family: 'kafka', brokers: 1, topics: [{ name: 'orders', partitions: 1, replicationFactor: 1, 'min.insync.replicas': 1 }], producers: [{ count: 1, topic: 'orders', acks: 'all', 'enable.idempotence': true, messages: 10, keyed: false }], groups: [{ 'group.id': 'billing', topic: 'orders', members: 1, 'enable.auto.commit': false }] })).toString('base64url');
+  await page.goto('about:blank');
+  await page.goto(`/#/playground?family=kafka&seed=2&topology=${topologyParam}&code=${Buffer.from(throwing).toString('base64url')}`);
+  await waitForRun(page);
+  await expect(page.getByTestId('editor-problems')).toContainText(`Line ${throwLine}`, { timeout: 30_000 });
+  await expect(page.getByTestId('editor-problems')).toContainText('seven is cursed');
+  await expect(page.getByTestId('editor-problems')).toContainText('(on billing-1)');
+  await expect(page.getByTestId('pg-checks').locator('[data-check="billing-handled-every-acked"]')).toHaveAttribute('data-state', 'broken');
+  // As with KafkaJS, the failed record is retried and holds up its partition: 7 and the three after it.
+  await expect(page.getByTestId('pg-checks')).toContainText('10 acknowledged; group billing never finished 4 of them');
+  await page.getByRole('button', { name: 'Use my saved code' }).click();
   await editor.locator('.view-lines').click();
   await page.keyboard.press('Control+End');
   await expect.poll(async () => ((await editor.locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 15_000 }).toContain('export const broken = ;');
