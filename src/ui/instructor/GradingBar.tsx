@@ -46,7 +46,7 @@ export function GradingBar({ s }: { s: InstructorState }) {
       </div>
       {g.kind === 'grading' && (
         <div className="grade-progress" role="status" aria-live="polite" data-testid="grade-progress">
-          <progress max={Math.max(1, g.progress.tasks)} value={g.progress.tasksDone} aria-label="Labs graded" />
+          <progress max={Math.max(1, g.progress.tasks)} value={g.progress.tasksDone + g.progress.current.reduce((a, c) => a + c.runsDone / Math.max(1, c.runsPlanned), 0)} aria-label="Labs graded" />
           <p>
             <strong>
               {g.progress.learnersDone} of {g.progress.learners} submissions graded
