@@ -2,6 +2,8 @@ import { formatFaultErrors, runTwoPhase, validateFaultSchedule, World, type Faul
 import { demos, findScenario, scenarios, type DemoInfo, type DemoReport } from '../sim/scenarios';
 import { InputError } from './input-error';
 
+export type { DemoInfo, DemoReport, DemoMoment, DemoFigure, DemoDoc } from '../sim/scenarios';
+
 /** A request to run a built-in scenario: plain data, so it crosses the worker boundary. */
 export interface ScenarioRunRequest {
   scenario: string;

@@ -12,6 +12,8 @@ const LabPage = lazy(() => import('./pages/LabPage'));
 const AboutPage = lazy(() => import('./pages/AboutPage'));
 // The instructor page carries the assessment formats and starts its own grading workers.
 const InstructorPage = lazy(() => import('./pages/InstructorPage'));
+// Demo mode for lectures carries the views, like the playground.
+const DemosPage = lazy(() => import('./pages/DemosPage'));
 
 const TITLES: Record<string, string> = { '/': 'Brokerlab', '/playground': 'Playground · Brokerlab', '/about': 'About · Brokerlab', '/instructor': 'Instructor · Brokerlab' };
 
@@ -22,7 +24,7 @@ export function App() {
   const firstPath = useRef(route.path);
 
   useEffect(() => {
-    document.title = TITLES[route.path] ?? (route.path.startsWith('/lab') ? 'Labs · Brokerlab' : 'Brokerlab');
+    document.title = TITLES[route.path] ?? (route.path.startsWith('/lab') ? 'Labs · Brokerlab' : route.path.startsWith('/demos') ? 'Demos · Brokerlab' : 'Brokerlab');
     // After a navigation (not the first load), focus moves to the new page, as a full page load would.
     if (route.path !== firstPath.current) {
       firstPath.current = '';
@@ -37,6 +39,7 @@ export function App() {
   else if (route.path.startsWith('/lab/')) page = <LabPage id={decodeURIComponent(route.path.slice('/lab/'.length))} />;
   else if (route.path === '/about') page = <AboutPage />;
   else if (route.path === '/instructor') page = <InstructorPage />;
+  else if (route.path === '/demos' || route.path.startsWith('/demos/')) page = <DemosPage />;
   else page = <NotFoundPage path={route.path} />;
 
   return (

@@ -9,6 +9,7 @@ const NAV: NavItem[] = [
   { href: '#/', label: 'Home', matches: (p) => p === '/' },
   { href: '#/playground', label: 'Playground', matches: (p) => p === '/playground' },
   { href: '#/labs', label: 'Labs', matches: (p) => p === '/labs' || p === '/lab' || p.startsWith('/lab/') },
+  { href: '#/demos', label: 'Demos', matches: (p) => p === '/demos' || p.startsWith('/demos/') },
   { href: '#/instructor', label: 'Instructor', matches: (p) => p === '/instructor' },
   { href: '#/about', label: 'About', matches: (p) => p === '/about' },
 ];

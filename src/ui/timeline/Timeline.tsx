@@ -8,8 +8,8 @@ const SMALL_STEP_US = 1_000;
 const BIG_STEP_US = 100_000;
 
 /**
- * The one scrubber for every view: a range slider over simulated time, buttons that step entry by
- * entry, and playback (play/pause and its speed). The slider's arrow keys step one entry (time
+ * The one scrubber for every view: a range slider over simulated time (a row of its own, as wide
+ * as the views), buttons that step entry by entry, and playback (play/pause and its speed). The slider's arrow keys step one entry (time
  * alone would need thousands of presses to cross a busy millisecond); Shift+arrows move 1 ms and
  * Page Up/Down 100 ms. Space plays or pauses while the timeline has focus (a focused button or
  * the speed list keeps Space for itself, as browsers do).
@@ -57,11 +57,11 @@ export function Timeline() {
           className="timeline-play"
           onClick={() => timeline.togglePlay()}
           disabled={empty}
-          aria-label={playback.playing ? 'Pause' : 'Play'}
           title={playback.playing ? 'Pause (Space)' : 'Play (Space)'}
           data-testid="timeline-play"
         >
           <StepIcon kind={playback.playing ? 'pause' : 'play'} />
+          <span>{playback.playing ? 'Pause' : 'Play'}</span>
         </button>
         <button type="button" onClick={() => timeline.toStart()} disabled={empty} aria-label="Go to the start" title="Start (Home)">
           <StepIcon kind="start" />
@@ -69,21 +69,6 @@ export function Timeline() {
         <button type="button" onClick={() => timeline.step(-1)} disabled={empty} aria-label="Previous entry" title="Previous entry (,)">
           <StepIcon kind="prev" />
         </button>
-      </div>
-      <input
-        className="timeline-slider"
-        type="range"
-        min={0}
-        max={Math.max(endUs, 1)}
-        step={1}
-        value={Math.min(moment.timeUs, Math.max(endUs, 1))}
-        disabled={empty}
-        aria-label="Simulated time"
-        aria-valuetext={`${formatUs(moment.timeUs)}, ${position}`}
-        onChange={(e) => timeline.jumpTo({ timeUs: Number(e.target.value) })}
-        onKeyDown={onKeyDown}
-      />
-      <div className="timeline-buttons">
         <button type="button" onClick={() => timeline.step(1)} disabled={empty} aria-label="Next entry" title="Next entry (.)">
           <StepIcon kind="next" />
         </button>
@@ -114,6 +99,19 @@ export function Timeline() {
           ))}
         </select>
       </div>
+      <input
+        className="timeline-slider"
+        type="range"
+        min={0}
+        max={Math.max(endUs, 1)}
+        step={1}
+        value={Math.min(moment.timeUs, Math.max(endUs, 1))}
+        disabled={empty}
+        aria-label="Simulated time"
+        aria-valuetext={`${formatUs(moment.timeUs)}, ${position}`}
+        onChange={(e) => timeline.jumpTo({ timeUs: Number(e.target.value) })}
+        onKeyDown={onKeyDown}
+      />
     </section>
   );
 }
