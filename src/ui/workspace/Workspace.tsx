@@ -4,6 +4,7 @@ import { useTimelineShortcuts } from '../timeline/use-timeline-shortcuts';
 import { ChartsView } from '../views/charts/ChartsView';
 import { ConsoleView } from '../views/console/ConsoleView';
 import { HistoryTable } from '../views/history-table/HistoryTable';
+import { InspectorsRow } from '../views/inspectors/InspectorsRow';
 import { SpaceTimeView } from '../views/space-time/SpaceTimeView';
 import { TopologyView } from '../views/topology/TopologyView';
 import type { RunSession } from './run-session';
@@ -32,6 +33,7 @@ export const Workspace = memo(function Workspace({ session }: { session: RunSess
             <ChartsView />
           </ViewBoundary>
         </div>
+        <InspectorsRow />
         <div className="workspace-row console-table">
           <ViewBoundary name="The console">
             <ConsoleView />
