@@ -105,7 +105,7 @@ test('a learner exports a submission from the catalog and imports it into anothe
   await expect(exp).toBeVisible();
   await exp.getByLabel('Your name').fill('Ada Lovelace');
   await exp.getByLabel('For').selectOption('first-track');
-  const row = exp.locator(`[data-lab="${LAB}"]`);
+  const row = exp.locator(`[data-dialog-lab="${LAB}"]`);
   await expect(row.getByRole('checkbox')).toBeChecked();
   await expect(exp).toContainText('No code chosen for at-least-once, idempotent-consumer');
   expect(await readabilityProblems(page)).toEqual([]);
@@ -145,7 +145,7 @@ test('a learner exports a submission from the catalog and imports it into anothe
 
   await fileInput(imp.getByTestId('import-drop')).setInputFiles(exported);
   await expect(imp.getByTestId('import-summary')).toContainText('Ada Lovelace');
-  await expect(imp.locator(`[data-lab="${LAB}"]`)).toHaveAttribute('data-fate', 'new');
+  await expect(imp.locator(`[data-dialog-lab="${LAB}"]`)).toHaveAttribute('data-fate', 'new');
   await imp.getByTestId('import-confirm').click();
   await expect(imp.getByTestId('import-done')).toContainText(`Imported ${LAB}`);
   await imp.getByRole('button', { name: 'Close' }).click();
@@ -161,7 +161,7 @@ test('a learner exports a submission from the catalog and imports it into anothe
   await page2.goto('/#/labs');
   await page2.getByRole('button', { name: 'Import submission…' }).click();
   await fileInput(imp.getByTestId('import-drop')).setInputFiles(starterFile);
-  await expect(imp.locator(`[data-lab="${LAB}"]`)).toHaveAttribute('data-fate', 'overwrite');
+  await expect(imp.locator(`[data-dialog-lab="${LAB}"]`)).toHaveAttribute('data-fate', 'overwrite');
   await expect(imp.getByTestId('import-overwrite')).toHaveText(`Your saved code for ${LAB} will be replaced.`);
   await expect(imp.getByTestId('import-confirm')).toHaveText('Import 1 lab, replacing 1');
   expect(await readabilityProblems(page2)).toEqual([]);

@@ -117,9 +117,10 @@ export function SubmissionsPanel({ s }: { s: InstructorState }) {
             </button>
           </div>
           <ul className="subs-list" aria-label="Submission files">
+            {/* Rejected files first: they are the ones that need something done. */}
             {[...s.files]
               .map((f) => f.name)
-              .sort()
+              .sort((a, b) => Number(byFile.has(b)) - Number(byFile.has(a)) || (a < b ? -1 : a > b ? 1 : 0))
               .map((name) => {
                 const a = accepted.get(name);
                 const r = byFile.get(name);

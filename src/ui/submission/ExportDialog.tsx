@@ -137,7 +137,7 @@ export function ExportDialog({ open, labs, onClose }: { open: boolean; labs: rea
           <legend>Labs with saved code</legend>
           <ul className="dialog-labs">
             {saved.map((s) => (
-              <li key={s.lab} data-lab={s.lab}>
+              <li key={s.lab} data-dialog-lab={s.lab}>
                 <label className="check">
                   <input type="checkbox" checked={chosen.has(s.lab)} onChange={(e) => toggle(s.lab, e.target.checked)} />
                   {s.title}

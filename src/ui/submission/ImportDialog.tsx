@@ -142,7 +142,7 @@ export function ImportDialog({ open, labs, onClose, onImported }: { open: boolea
             <legend>Its labs</legend>
             <ul className="dialog-labs">
               {review.items.map((i) => (
-                <li key={i.lab} data-lab={i.lab} data-fate={i.fate}>
+                <li key={i.lab} data-dialog-lab={i.lab} data-fate={i.fate}>
                   <label className="check">
                     <input type="checkbox" checked={chosen.has(i.lab)} disabled={i.fate === 'unknown' || i.fate === 'same'} onChange={(e) => toggle(i.lab, e.target.checked)} />
                     {i.title}
