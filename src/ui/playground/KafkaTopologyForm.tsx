@@ -50,7 +50,7 @@ export function KafkaTopologyForm({ formId, draft, onChange, problems }: Props) 
         value={draft.brokers}
         onChange={(v) => set({ brokers: v })}
         problems={problems}
-        help={brokers ? `${nodeList(kafkaBrokerNames(brokers))}, with a controller; ${LIMITS.kafkaBrokers.min}–${LIMITS.kafkaBrokers.max}.` : `${LIMITS.kafkaBrokers.min} to ${LIMITS.kafkaBrokers.max}.`}
+        help={`${brokers ? `${nodeList(kafkaBrokerNames(brokers))}, plus a controller` : 'Brokers b1, b2, …, plus a controller'} (${LIMITS.kafkaBrokers.min} to ${LIMITS.kafkaBrokers.max} brokers).`}
       />
 
       <FormSection

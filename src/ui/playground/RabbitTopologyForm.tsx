@@ -55,7 +55,7 @@ export function RabbitTopologyForm({ formId, draft, onChange, problems }: Props)
         value={draft.nodes}
         onChange={(v) => set({ nodes: v })}
         problems={problems}
-        help={nodes ? `${rabbitNodeNames(nodes).join(', ')}; ${LIMITS.rabbitNodes.min}–${LIMITS.rabbitNodes.max}. A quorum queue has a replica on each (up to 3).` : `${LIMITS.rabbitNodes.min} to ${LIMITS.rabbitNodes.max}.`}
+        help={`${nodes ? rabbitNodeNames(nodes).join(', ') : 'rabbit1, …'} (${LIMITS.rabbitNodes.min} to ${LIMITS.rabbitNodes.max} nodes). A quorum queue keeps a replica on each.`}
       />
 
       <FormSection
