@@ -114,7 +114,7 @@ export const LIMITS = {
   partitions: { min: 1, max: 12 },
   producerEntries: { min: 0, max: 4 },
   producerCount: { min: 1, max: 5 },
-  messages: { min: 0, max: 1000 },
+  messages: { min: 0, max: 500 },
   groups: { min: 0, max: 3 },
   members: { min: 1, max: 5 },
   rabbitNodes: { min: 1, max: 3 },
