@@ -53,6 +53,13 @@ async function overlaps(page: Page): Promise<string[]> {
     const story = box('.demo-story');
     const views = box('.demo-views');
     if (story && views && story.right > views.left && story.bottom > views.top && views.bottom > story.top && window.innerWidth > 1100) problems.push('story column overlaps the views');
+    // Nothing in the story column sticks out of it (a long config name in a button, say).
+    if (story) {
+      for (const el of document.querySelectorAll('.demo-story *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > story.right + 1) problems.push(`${el.tagName}.${el.className} "${el.textContent?.slice(0, 30)}" sticks out of the story column`);
+      }
+    }
     for (const el of document.querySelectorAll('.timeline > *')) {
       const a = el.getBoundingClientRect();
       for (const other of document.querySelectorAll('.timeline > *')) {

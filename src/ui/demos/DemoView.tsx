@@ -67,7 +67,7 @@ export function DemoView({ listing, fix }: Props) {
             As shown
           </a>
           <a href={demoHref(listing.name, true)} aria-current={fix ? 'page' : undefined} className="demo-variant-choice">
-            With the fix: {demo.fix.label}
+            With the fix: {breakAtDots(demo.fix.label)}
           </a>
         </div>
         {fix && <p className="demo-fix">{demo.fix.explain}</p>}
@@ -108,4 +108,18 @@ export function DemoView({ listing, fix }: Props) {
       </div>
     </div>
   );
+}
+
+/** A config name that may wrap after its dots (`unclean.leader.election.enable=false`) in a narrow column. */
+function breakAtDots(text: string) {
+  return text.split('.').map((part, i) => (
+    <span key={i}>
+      {i > 0 && (
+        <>
+          .<wbr />
+        </>
+      )}
+      {part}
+    </span>
+  ));
 }
