@@ -155,9 +155,9 @@ function producerOps(node: SimNode, broker: string, entry: RabbitProducerConfig,
     const o = (options ?? {}) as Record<string, unknown>;
     if (o.headers !== undefined && (typeof o.headers !== 'object' || o.headers === null || Array.isArray(o.headers))) throw new ApiError(`ctx.channel.${what}: options.headers must be an object`, 'TypeError');
     const id = progress.nextId(node.name);
-    node.record(WL.produce, { id, exchange, routingKey });
+    let flowing: boolean;
     try {
-      return ch.publish(exchange, routingKey, content, { ...o, headers: { ...(o.headers as Record<string, unknown> | undefined), [ID_HEADER]: id } }, (err) => {
+      flowing = ch.publish(exchange, routingKey, content, { ...o, headers: { ...(o.headers as Record<string, unknown> | undefined), [ID_HEADER]: id } }, (err) => {
         if (err !== null) return;
         node.record(WL.ack, { id });
         progress.acked(undefined, id);
@@ -165,6 +165,9 @@ function producerOps(node: SimNode, broker: string, entry: RabbitProducerConfig,
     } catch (e) {
       throw new ApiError(`ctx.channel.${what}: ${(e as Error).message}`, e instanceof TypeError ? 'TypeError' : 'Error');
     }
+    // Recorded once it was sent: a publish the channel refused never existed.
+    node.record(WL.produce, { id, exchange, routingKey });
+    return flowing;
   };
   return {
     ...app.ops(),
