@@ -40,7 +40,7 @@ export const kafkaRetryDuplicates: Scenario = {
     broker: 'Kafka',
     hook: 'The broker wrote it; the answer came too late; the producer wrote it again.',
     watch:
-      'A shop produces orders to a one-partition topic with acks=all, retries on and enable.idempotence=false. From 1.5 s to 2.5 s the leader\'s answers to the shop take 0.7 s longer than usual — longer than the producer\'s request.timeout.ms of 0.5 s. Every request in that second times out; the producer closes the connection and resends the batch, and the leader appends it again, because it cannot tell a retry from a new record. Watch the leader's answers to the shop stretch into long slanted arrows, the retries in the console, then the auditor at the end reading some orders twice.',
+      'A shop produces orders to a one-partition topic with acks=all, retries on and enable.idempotence=false. From 1.5 s to 2.5 s the leader\'s answers to the shop take 0.7 s longer than usual — longer than the producer\'s request.timeout.ms of 0.5 s. Every request in that second times out; the producer closes the connection and resends the batch, and the leader appends it again, because it cannot tell a retry from a new record. Watch the leader\'s answers to the shop stretch into long slanted arrows, the retries in the console, then the auditor at the end reading some orders twice.',
     seed: 1,
     fix: { label: 'enable.idempotence=true', explain: 'An idempotent producer numbers its batches (producer id and sequence); the leader recognises a resent batch it already wrote and answers with its original offset, so every order is in the log once.' },
     docs: [
