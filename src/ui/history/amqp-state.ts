@@ -217,6 +217,8 @@ export class AmqpIndex {
   private readonly messages = new Map<string, MessageInfo>();
   private readonly places = new Map<string, Map<string, Place>>();
   private readonly queueNode = new Map<string, string | undefined>();
+  /** Quorum queues' current leaders (`amqp.leader`). */
+  private readonly quorumLeader = new Map<string, string>();
   private readonly rabbitNodes = new Set<string>();
   /** Nodes that have made something durable (a `disk.fsync` entry). */
   private readonly fsynced = new Set<string>();
@@ -283,6 +285,7 @@ export class AmqpIndex {
       case AmqpKinds.queueDelete:
         return this.deleteQueue(e, d.q as string);
       case AmqpKinds.leader:
+        this.quorumLeader.set(d.q as string, d.node as string);
         this.fold.add({ seq: e.seq, op: 'available', q: d.q as string, available: true, node: d.node as string });
         return;
       case AmqpKinds.publish: {
@@ -473,6 +476,7 @@ export class AmqpIndex {
     if (places !== undefined) for (const id of places.keys()) this.release(id);
     this.places.delete(q);
     this.queueNode.delete(q);
+    this.quorumLeader.delete(q);
     for (const consumed of this.channels.values()) consumed.delete(q);
     this.fold.add({ seq: e.seq, op: 'delete', q });
   }
@@ -515,6 +519,8 @@ export class AmqpIndex {
       }
       this.fold.add({ seq: e.seq, op: 'crash', q, wiped, approximate });
     }
+    // A quorum queue whose leader went down is unavailable until another member is elected.
+    for (const [q, leader] of this.quorumLeader) if (leader === node) this.fold.add({ seq: e.seq, op: 'available', q, available: false });
     this.incarnation.set(node, (this.incarnation.get(node) ?? 0) + 1);
     this.connectionSerial.set(node, 0);
   }

@@ -278,7 +278,7 @@ function modelRabbitFigures(cluster: RabbitCluster) {
         // While its node is down a queue's counts cannot be read (the model says 0): compare them when up.
         ready: q.available ? q.ready : null,
         unacked: q.available ? q.unacked : null,
-        consumers: q.consumers.filter((c) => delivered.has(`${q.name}\u0000${c.channel}`)).length,
+        consumers: q.available ? q.consumers.filter((c) => delivered.has(`${q.name}\u0000${c.channel}`)).length : null,
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     deadLetters: cluster.deadLetters().map((m) => ({ timeUs: m.timeUs, id: m.id, fromQueue: m.fromQueue, reason: m.reason, exchange: m.exchange, toQueues: m.toQueues, xDeath: modelXDeath(m.xDeath) })),
@@ -290,7 +290,7 @@ type RabbitFigures = ReturnType<typeof modelRabbitFigures>;
 function rabbitFigures(index: AmqpIndex, state: AmqpState, last: number): RabbitFigures {
   return {
     queues: [...state.queues.values()]
-      .map((q) => ({ name: q.name, node: q.node, available: q.available, ready: q.available ? q.ready : null, unacked: q.available ? q.unacked : null, consumers: q.consumers }))
+      .map((q) => ({ name: q.name, node: q.node, available: q.available, ready: q.available ? q.ready : null, unacked: q.available ? q.unacked : null, consumers: q.available ? q.consumers : null }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     deadLetters: index
       .deadLettersOf(state)
@@ -462,6 +462,33 @@ describe('RabbitMQ inspector state equals RabbitCluster.queues() / deadLetters()
     expect(run.entries.some((e) => e.kind === 'amqp.lost')).toBe(true);
     const state = expectRabbitAgrees(run, { exactKeys: true });
     expect(state.queues.get('orders')!.lost).toBe(7);
+  });
+
+  it('a scripted quorum queue on three nodes: its leader crashes, another is elected, deliveries go on', () => {
+    const t = setup({ seed: 8, nodes: 3 });
+    const run = scripted(t, 4_000, () => {
+      const pub = t.confirmChannel(t.client('shop', 'rabbit2'));
+      t.settle(pub.assertQueue('orders', { durable: true, arguments: { 'x-queue-type': 'quorum' } }));
+      const worker = t.channel(t.client('worker', 'rabbit3'));
+      t.settle(worker.prefetch(3));
+      let n = 0;
+      t.settle(
+        worker.consume('orders', (m: Message | null) => {
+          // Acknowledges every other message, holds the rest.
+          if (m !== null && n++ % 2 === 0) worker.ack(m);
+        }),
+      );
+      for (let i = 0; i < 10; i++) pub.sendToQueue('orders', `o-${i}`, { persistent: true });
+      t.settle(pub.waitForConfirms());
+      t.world.runFor(ms(200));
+      const leader = t.cluster.queue('orders')!.node!;
+      t.world.crash(leader);
+      t.world.runFor(ms(1_500));
+      t.world.restart(leader);
+    });
+    expect(run.entries.filter((e) => e.kind === 'amqp.leader').length).toBeGreaterThan(1);
+    const state = expectRabbitAgrees(run, { exactKeys: true });
+    expect(state.queues.get('orders')!.type).toBe('quorum');
   });
 
   it('scrubbing: the state at any moment equals folding the history up to it', () => {

@@ -87,14 +87,14 @@ export function AmqpInspector() {
                     {q.type !== 'classic' && <span className="muted"> {q.type}</span>}
                   </td>
                   {showNode && <td>{q.available ? q.node ?? '—' : `${q.node ?? '—'} (down)`}</td>}
-                  <td className="num" data-col="ready">
+                  <td className="num" data-col="ready" title={q.available ? undefined : 'Its node is down'}>
                     {q.approximate && <span className="approx" title="A crash lost unsynced disk writes the history does not name: this may be too high">≈</span>}
-                    {num(q.ready)}
+                    {q.available ? num(q.ready) : '—'}
                   </td>
                   <td className="num" data-col="unacked">
-                    {num(q.unacked)}
+                    {q.available ? num(q.unacked) : '—'}
                   </td>
-                  <td className="num">{num(q.consumers)}</td>
+                  <td className="num">{q.available ? num(q.consumers) : '—'}</td>
                   <td className="num">{num(q.delivered)}</td>
                   <td className="num">{num(q.acked)}</td>
                   <td className={q.deadLettered > 0 ? 'num short' : 'num'}>{num(q.deadLettered)}</td>
