@@ -16,10 +16,12 @@ import { coordinatedGroups, KafkaIndex, lagOf, leaderView, tpKey, type KafkaStat
  * The inspectors show what the history says; the brokers' own inspectors (`KafkaCluster.inspect()`,
  * `RabbitCluster.queues()` / `deadLetters()`) read the model's state directly. Real lab runs, with
  * their solutions and with crashes, are folded through the HistoryStore exactly as the page feeds
- * it (JSON batches of 256), and at the end of each run the two must agree figure by figure: leader,
- * epoch, ISR, high watermark, log end and start offsets; group state, generation, members,
- * assignments, committed offsets and lag; queue ready / unacked / consumers; every dead letter and
- * its x-death (https://www.rabbitmq.com/docs/dlx#effects).
+ * it (JSON batches of 256); every 100 ms of simulated time and at the end of each run the two must
+ * agree figure by figure: leader, epoch, ISR, high watermark, log end and start offsets; group
+ * state, generation, members, assignments, committed offsets and lag; queue ready / unacked /
+ * consumers; every dead letter and its x-death (https://www.rabbitmq.com/docs/dlx#effects).
+ * Scripted RabbitMQ runs cover what the labs do not: x-death counts above one, length limits,
+ * crashes with and without fsynced writes, a quorum queue's leader failing over.
  */
 
 await loadQuickJS();
