@@ -55,8 +55,10 @@ async function crashPixels(canvas: Locator, xFrom: number, y: number): Promise<n
 test('a crash injected from the lab\'s fault panel shows in the space-time diagram, the topology and the console; the timeline scrubs across it', async ({ page, context }) => {
   await page.goto(`/#/lab/${LAB}`);
   await expect(page.getByTestId('code-editor').locator('.monaco-editor')).toBeVisible({ timeout: 60_000 });
-  // Before any run the panel cannot know the lab's nodes.
-  await expect(page.getByRole('button', { name: 'Add to schedule' })).toBeDisabled();
+  // Before any run the panel already offers the lab's nodes: the engine builds the lab's world to list them.
+  await page.getByLabel('Fault', { exact: true }).selectOption('crash');
+  await expect(page.getByLabel('Node', { exact: true }).locator('option', { hasText: 'b3' })).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Add to schedule' })).toBeEnabled();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await waitForLabRun(page);
 
