@@ -31,7 +31,7 @@ export async function runLabIntoSession(engine: Engine, session: RunSession, req
     collectRunProblems(json, problems);
   });
   try {
-    const reply = await untilStopped(engine.runLab(req, onBatch));
+    const reply = await untilStopped<LabRunReply>(engine.runLab(req, onBatch));
     const isCurrent = current.get(session) === token;
     if (isCurrent) {
       if (reply.ok) session.history.complete();
