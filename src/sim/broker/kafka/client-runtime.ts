@@ -151,9 +151,14 @@ export class KafkaClientRuntime implements NodeBehavior {
     this.node.setTimer(this.metadataMaxAgeMs * 1000, tick);
   }
 
-  /** Offers a message to this runtime; returns true if it answered one of its requests. */
+  /**
+   * Offers a message to this runtime; returns true if it was a response to one of this node's
+   * requests. A late one (its request timed out, or was sent before the node crashed) is taken and
+   * dropped here, as the closed connection it belonged to would drop it: it never reaches the
+   * node's own code (a learner's handler) as if it were an application message.
+   */
   handle(payload: unknown): boolean {
-    return isResponse(payload) && this.rpc.onResponse(payload);
+    return isResponse(payload) && (this.rpc.onResponse(payload) || this.rpc.issued(payload.re));
   }
 
   /** Throws if the node crashed since the client was made (the process that held it is gone). */

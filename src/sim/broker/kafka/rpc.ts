@@ -50,6 +50,15 @@ export class Rpc {
     this.cidNext = node.incarnation * CONNECTIONS_PER_INCARNATION + 1;
   }
 
+  /**
+   * True when `cid` is one this node issued, in this incarnation or an earlier one. A response to
+   * such a request that matches nothing pending is late: its request timed out, or the process that
+   * sent it crashed. A real client never sees it (its connection is closed, or gone with the process).
+   */
+  issued(cid: number): boolean {
+    return cid >= 1 && cid < this.cidNext;
+  }
+
   /** A fresh correlation id for a request. */
   nextCid(): number {
     return this.cidNext++;
