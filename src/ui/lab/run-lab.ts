@@ -41,7 +41,11 @@ export async function runLabIntoSession(engine: Engine, session: RunSession, req
   } catch (e) {
     // A stopped run keeps what it streamed: the views show the run up to where it was stopped.
     if (current.get(session) === token) {
-      if (e instanceof RunStopped) session.history.complete();
+      if (e instanceof RunStopped) {
+        // Batches still queued on this page from the stopped worker are dropped: the views keep what they showed at Stop.
+        current.delete(session);
+        session.history.complete();
+      }
       else session.history.clear(nodeNames);
     }
     throw e;

@@ -7,7 +7,8 @@ import { checkPlaygroundConfig, formatConfigProblems, playgroundNodeNames, type 
 import { PLAYGROUND_STARTERS } from '../../labs/playground/starters';
 import { CodeEditor } from '../editor/CodeEditor';
 import type { Problem } from '../editor/problem';
-import { engine } from '../engine-client';
+import { engine, RunStopped, stopEngine } from '../engine-client';
+import { formatUs } from '../format-time';
 import { FaultPanel } from '../faults/FaultPanel';
 import { FaultScheduleList } from '../faults/FaultScheduleList';
 import { sortByTime, type FaultEntry } from '../faults/fault-entry';
@@ -55,6 +56,11 @@ const MODES: { value: Mode; label: string }[] = [
   { value: 'kafka', label: 'Kafka' },
   { value: 'rabbitmq', label: 'RabbitMQ' },
 ];
+
+/** What the page says after Stop: how far the run got (its history stays on the views). */
+function stoppedNotice(session: RunSession): string {
+  return `Stopped after ${session.history.length.toLocaleString('en')} history entries, at ${formatUs(session.history.endUs)} of simulated time: the views show the run up to there.`;
+}
 
 function seedProblem(seed: string): string | undefined {
   return /^\d+$/.test(seed.trim()) ? undefined : `The seed is a whole number (0 or more); "${seed}" is not.`;
@@ -156,7 +162,8 @@ export default function PlaygroundPage() {
           setRanWith(cfg);
         } else setError(reply.error);
       } catch (e) {
-        setError(`The engine failed: ${(e as Error).message}`);
+        if (e instanceof RunStopped) setNotice(stoppedNotice(session));
+        else setError(`The engine failed: ${(e as Error).message}`);
       } finally {
         setRunning(false);
       }
@@ -192,7 +199,8 @@ export default function PlaygroundPage() {
           if (marker) setMarkers([marker]);
         }
       } catch (e) {
-        setError(`The engine failed: ${(e as Error).message}`);
+        if (e instanceof RunStopped) setNotice(stoppedNotice(session));
+        else setError(`The engine failed: ${(e as Error).message}`);
       } finally {
         setRunning(false);
       }
@@ -344,6 +352,11 @@ export default function PlaygroundPage() {
               <button type="submit" disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">
                 {running ? 'Running…' : 'Run'}
               </button>
+              {running && (
+                <button type="button" className="secondary" onClick={stopEngine}>
+                  Stop
+                </button>
+              )}
               <button type="button" className="secondary" onClick={reset} disabled={running}>
                 Reset
               </button>

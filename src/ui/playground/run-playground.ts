@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { PlaygroundRunReply, PlaygroundRunRequest } from '../../host/playground-engine';
-import type { Engine } from '../engine-client';
+import { RunStopped, untilStopped, type Engine } from '../engine-client';
 import { collectRunProblems, type RunProblem } from '../lab/learner-problems';
 import type { RunSession } from '../workspace/run-session';
 
@@ -31,7 +31,7 @@ export async function runPlaygroundIntoSession(engine: Engine, session: RunSessi
     collectRunProblems(json, problems);
   });
   try {
-    const reply = await engine.runPlayground(req, onBatch);
+    const reply = await untilStopped<PlaygroundRunReply>(engine.runPlayground(req, onBatch));
     const isCurrent = current.get(session) === token;
     if (isCurrent) {
       if (reply.ok) session.history.complete();
@@ -39,7 +39,15 @@ export async function runPlaygroundIntoSession(engine: Engine, session: RunSessi
     }
     return { reply, problems, current: isCurrent };
   } catch (e) {
-    if (current.get(session) === token) session.history.clear(nodeNames);
+    // A stopped run keeps what it streamed: the views show the run up to where it was stopped.
+    if (current.get(session) === token) {
+      if (e instanceof RunStopped) {
+        // Batches still queued on this page from the stopped worker are dropped: the views keep what they showed at Stop.
+        current.delete(session);
+        session.history.complete();
+      }
+      else session.history.clear(nodeNames);
+    }
     throw e;
   }
 }

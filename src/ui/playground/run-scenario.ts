@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { ScenarioRunRequest } from '../../host/engine';
 import type { WorkerRunReply } from '../../host/worker';
-import type { Engine } from '../engine-client';
+import { RunStopped, untilStopped, type Engine } from '../engine-client';
 import type { RunSession } from '../workspace/run-session';
 
 /**
@@ -19,14 +19,22 @@ export async function runIntoSession(engine: Engine, session: RunSession, req: S
     if (current.get(session) === token) session.history.appendJson(json);
   });
   try {
-    const reply = await engine.runJson(req, onBatch);
+    const reply = await untilStopped<WorkerRunReply>(engine.runJson(req, onBatch));
     if (current.get(session) === token) {
       if (reply.ok) session.history.complete();
       else session.history.clear();
     }
     return reply;
   } catch (e) {
-    if (current.get(session) === token) session.history.clear();
+    // A stopped run keeps what it streamed: the views show the run up to where it was stopped.
+    if (current.get(session) === token) {
+      if (e instanceof RunStopped) {
+        // Batches still queued on this page from the stopped worker are dropped: the views keep what they showed at Stop.
+        current.delete(session);
+        session.history.complete();
+      }
+      else session.history.clear();
+    }
     throw e;
   }
 }

@@ -61,3 +61,27 @@ test('a lab offers its nodes to fault before any run, and Stop ends a long run k
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('lab-history-hash')).toHaveText(/^[0-9a-f]{16}$/, { timeout: RUN_MS });
 });
+
+test('Stop ends a playground run; the next run starts a fresh engine and goes to the end', async ({ page }) => {
+  await page.goto('/#/playground');
+  await page.getByLabel('Scenario').selectOption('gossip');
+  await page.getByLabel('Seed').fill('3');
+  await page.getByRole('textbox', { name: 'Nodes' }).fill('20');
+  await expect(page.getByLabel('Node', { exact: true })).toContainText('n20');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const entries = async (): Promise<number> => Number(((await page.getByTestId('pg-entries').textContent()) ?? '0').replace(/,/g, ''));
+  await expect.poll(entries, { timeout: RUN_MS }).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  const notice = page.getByRole('status').filter({ hasText: 'Stopped after' });
+  await expect(notice).toBeVisible({ timeout: 30_000 });
+  // The notice and the views agree on how far the run got (nothing the stopped worker had queued arrives later).
+  const said = Number((/Stopped after ([\d,]+)/.exec((await notice.textContent()) ?? '')?.[1] ?? '-1').replace(/,/g, ''));
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('timeline-time')).toContainText(`of ${said.toLocaleString('en')}`);
+  await expect(page.getByTestId('pg-history-hash')).not.toHaveText(/^[0-9a-f]{16}$/);
+  await page.screenshot({ path: 'test-results/screenshots/playground-stopped.png' });
+
+  await page.getByRole('textbox', { name: 'Nodes' }).fill('3');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('pg-history-hash')).toHaveText(/^[0-9a-f]{16}$/, { timeout: RUN_MS });
+});
