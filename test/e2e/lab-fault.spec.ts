@@ -12,25 +12,29 @@ async function waitForLabRun(page: Page): Promise<void> {
   await expect(page.getByTestId('lab-history-hash')).toHaveText(/^[0-9a-f]{16}$/, { timeout: RUN_MS });
 }
 
-/** The diagram's geometry as its canvas publishes it (lane-layout.ts: 76 px gutter, 34 px axis). */
+/** The diagram's geometry as its canvas publishes it (`data-*` attributes from lane-layout.ts). */
 async function diagram(canvas: Locator) {
   const box = (await canvas.boundingBox())!;
-  const startUs = Number(await canvas.getAttribute('data-window-start'));
-  const endUs = Number(await canvas.getAttribute('data-window-end'));
-  const gutter = 76;
+  const attr = async (name: string): Promise<number> => Number(await canvas.getAttribute(name));
+  const startUs = await attr('data-window-start');
+  const endUs = await attr('data-window-end');
+  const gutter = await attr('data-gutter-px');
   const right = 14;
   return {
     box,
+    gutter,
+    axis: await attr('data-axis-px'),
+    laneHeight: await attr('data-lane-height-px'),
     xOf: (us: number) => gutter + ((us - startUs) / (endUs - startUs)) * (box.width - gutter - right),
   };
 }
 
 /** Which lane a node is on: click each lane near the start and read the diagram's own description. */
 async function laneY(page: Page, canvas: Locator, node: string): Promise<number> {
-  const laneHeight = 34; // 7 to 12 lanes
-  for (let lane = 0; lane < 12; lane++) {
-    const y = 34 + (lane + 0.5) * laneHeight;
-    await canvas.click({ position: { x: 90, y } });
+  const { gutter, axis, laneHeight, box } = await diagram(canvas);
+  for (let lane = 0; axis + (lane + 1) * laneHeight <= box.height; lane++) {
+    const y = axis + (lane + 0.5) * laneHeight;
+    await canvas.click({ position: { x: gutter + 14, y } });
     const details = (await page.getByTestId('spacetime-details').textContent()) ?? '';
     if (details.startsWith(`${node} at `)) return y;
   }

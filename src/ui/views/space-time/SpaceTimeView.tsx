@@ -218,6 +218,9 @@ export function SpaceTimeView() {
           data-in-window={stats.inWindow}
           data-window-start={Math.round(startUs)}
           data-window-end={Math.round(endUs)}
+          data-gutter-px={layout.gutterPx}
+          data-axis-px={layout.axisPx}
+          data-lane-height-px={layout.laneHeightPx}
           data-selected-point={selectedPoint}
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
