@@ -255,6 +255,16 @@ test('the instructor page grades the class as brokerlab grade does, and opens a 
   const csv = await downloading;
   expect(csv.suggestedFilename()).toBe('grades.csv');
   expect(readFileSync((await csv.path())!, 'utf8')).toBe(cliCsv);
+  // grades.json too: every figure the CLI writes, hidden seeds included.
+  const downloadingJson = page.waitForEvent('download');
+  await page.getByTestId('download-json').click();
+  const json = await downloadingJson;
+  expect(json.suggestedFilename()).toBe('grades.json');
+  const pageGrades = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { rejected: { file: string }[] };
+  const cliGrades = JSON.parse(readFileSync(join(dir, 'cli-out/grades.json'), 'utf8')) as { rejected: { file: string }[] };
+  // The page was also given the broken file, which the CLI was not: the rest is the same.
+  expect(pageGrades.rejected.map((r) => r.file)).toEqual(['broken.json']);
+  expect({ ...pageGrades, rejected: [] }).toEqual({ ...cliGrades, rejected: [] });
 
   // Bob's details: the failed check with its first failing run, and why the other labs are 0.
   await page.locator('tr[data-learner="Bob"]').getByRole('button', { name: 'Bob' }).click();

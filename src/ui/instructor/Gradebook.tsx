@@ -1,4 +1,5 @@
 import { Fragment, useId } from 'react';
+import { FORMAT_VERSION } from '../../labs/assess/envelope';
 import { gradesCsv } from '../../labs/assess/gradebook-csv';
 import { formatPoints } from '../../labs/assess/points';
 import type { ClassResults, LabResult } from '../../labs/assess/results';
@@ -64,9 +65,15 @@ export function Gradebook({ s, results }: { s: InstructorState; results: ClassRe
         <p className="gradebook-stats">
           {results.learners.length} learner{results.learners.length === 1 ? '' : 's'} · mean {formatPoints(mean)} of {formatPoints(max)}
         </p>
-        <button type="button" onClick={() => downloadText('grades.csv', gradesCsv(results), 'text/csv')} data-testid="download-csv">
-          Download grades.csv
-        </button>
+        <div className="toolbar">
+          <button type="button" onClick={() => downloadText('grades.csv', gradesCsv(results), 'text/csv')} data-testid="download-csv">
+            Download grades.csv
+          </button>
+          {/* Everything, hidden seeds included, as `brokerlab grade` writes grades.json: for the instructor's own tools. */}
+          <button type="button" className="secondary" onClick={() => downloadText('grades.json', `${JSON.stringify({ format: 'brokerlab-grades', version: FORMAT_VERSION, ...results }, null, 2)}\n`, 'application/json')} data-testid="download-json">
+            Download grades.json
+          </button>
+        </div>
       </div>
       <div className="table-wrap">
         <table className="gradebook-table">
