@@ -60,6 +60,17 @@ async function scrubTo(page: Page, ms: number): Promise<void> {
   await expect(timelineTime(page)).toHaveText(`${(ms / 1000).toFixed(6)} s`);
 }
 
+/** A screenshot of the whole topology panel, in a viewport tall enough to show it under the sticky timeline. */
+async function topologyScreenshot(page: Page, path: string): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: size.width, height: 1500 });
+  const panel = page.locator('section.topology');
+  await showTop(page, panel);
+  const box = (await panel.boundingBox())!;
+  await page.screenshot({ path, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } });
+  await page.setViewportSize(size);
+}
+
 /** Scrolls so the element's top sits just under the sticky timeline, for a screenshot of it. */
 async function showTop(page: Page, el: Locator): Promise<void> {
   await el.evaluate((e) => e.scrollIntoView({ block: 'start' }));
@@ -164,6 +175,18 @@ test('Kafka: partitions and groups on the lab page equal KafkaCluster.inspect(),
   await page.screenshot({ path: 'test-results/screenshots/inspectors-kafka-groups.png' });
   expect(await readabilityProblems(page.getByTestId('inspectors'))).toEqual([]);
 
+  // The topology says which broker leads partition 0 — the one inspect() names — and no other does.
+  const p0 = end.partitions.find((p) => !p.topic.startsWith('__') && p.partition === 0)!;
+  expect(p0.leader).not.toBeNull();
+  const roles = page.getByTestId('topology-roles');
+  const leadsP0 = new RegExp(`(^| )${p0.topic}-0( |$)`);
+  await expect(roles.locator(`[data-role-node="${p0.leader}"]`)).toHaveAttribute('data-leads', leadsP0);
+  await expect(roles.locator(`[data-role-node="${p0.leader}"]`)).toContainText(`${p0.topic}: leads 0 ★`);
+  expect(await roles.locator('[data-leads]').evaluateAll((els, re) => els.filter((e) => new RegExp(re).test((e as HTMLElement).dataset.leads!)).length, leadsP0.source)).toBe(1);
+  await expect(page.locator(`[data-node="${p0.leader}"]`)).toHaveAttribute('data-caption', /^leads \d+$/);
+  await topologyScreenshot(page, 'test-results/screenshots/topology-kafka.png');
+  expect(await readabilityProblems(page.locator('section.topology'))).toEqual([]);
+
   // Internal topics on: __consumer_offsets, where the group's commits are written, agrees too.
   const internal = inspector.getByLabel('Internal topics');
   // Centred, so the sticky timeline does not cover it.
@@ -230,6 +253,16 @@ test('RabbitMQ: queues and dead letters with x-death on the lab page equal Rabbi
   await showTop(page, inspector);
   await page.screenshot({ path: 'test-results/screenshots/inspectors-rabbitmq.png' });
   expect(await readabilityProblems(page.getByTestId('inspectors'))).toEqual([]);
+
+  // The topology puts every queue on one broker node, and lists the exchanges that routed to them.
+  const roles = page.getByTestId('topology-roles');
+  for (const q of end.queues) {
+    const on = roles.locator('[data-queues]');
+    expect(await on.evaluateAll((els, name) => els.filter((e) => (e as HTMLElement).dataset.queues!.split(' ').includes(name)).map((e) => (e as HTMLElement).dataset.roles), q.name), q.name).toEqual(['broker']);
+  }
+  await expect(roles.locator('[data-exchange]').first()).toBeVisible();
+  await topologyScreenshot(page, 'test-results/screenshots/topology-rabbitmq.png');
+  expect(await readabilityProblems(page.locator('section.topology'))).toEqual([]);
 
   // Scrub back to 3 s: retries are waiting in their TTL queues, and fewer have been dead-lettered.
   await scrubTo(page, atMs);

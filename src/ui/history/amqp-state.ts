@@ -233,6 +233,8 @@ export class AmqpIndex {
   private readonly connectionSerial = new Map<string, number>();
   /** `node\0client connection id` → the server's connection key (`node/incarnation.serial`). */
   private readonly connectionKeys = new Map<string, string>();
+  /** The server's connection key → the client node that opened it (for the topology's consumers). */
+  private readonly connectionClients = new Map<string, string>();
 
   get present(): boolean {
     return this.seen;
@@ -352,7 +354,7 @@ export class AmqpIndex {
         return;
       }
       case AmqpKinds.connectionOpen:
-        if (typeof d.client === 'string' && e.node === d.node) this.connectionOpened(e.node, d.conn as string);
+        if (typeof d.client === 'string' && e.node === d.node) this.connectionOpened(e.node, d.conn as string, d.client);
         return;
       case AmqpKinds.connectionClose:
         if (typeof d.client === 'string') {
@@ -481,10 +483,21 @@ export class AmqpIndex {
     this.fold.add({ seq: e.seq, op: 'delete', q });
   }
 
-  private connectionOpened(node: string, clientConn: string): void {
+  /**
+   * The client node whose connection a server channel id (`node/incarnation.connection.serial/number`)
+   * belongs to; undefined for a connection the history did not show opening.
+   */
+  clientOfChannel(ch: string): string | undefined {
+    const dot = ch.lastIndexOf('.', ch.lastIndexOf('/'));
+    return dot < 0 ? undefined : this.connectionClients.get(ch.slice(0, dot));
+  }
+
+  private connectionOpened(node: string, clientConn: string, client: string): void {
     const serial = (this.connectionSerial.get(node) ?? 0) + 1;
     this.connectionSerial.set(node, serial);
-    this.connectionKeys.set(`${node}\u0000${clientConn}`, `${node}/${this.incarnation.get(node) ?? 0}.${serial}`);
+    const key = `${node}/${this.incarnation.get(node) ?? 0}.${serial}`;
+    this.connectionKeys.set(`${node}\u0000${clientConn}`, key);
+    this.connectionClients.set(key, client);
     this.rabbitNodes.add(node);
   }
 

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../../sim';
 import { AmqpIndex } from './amqp-state';
 import { BatchTextStore } from './batch-text-store';
+import { ClientRoleIndex } from './client-roles';
 import { consoleLineOf, type ConsoleLine } from './console-lines';
 import { frameThrottle } from './frame-scheduler';
 import { KafkaIndex } from './kafka-state';
@@ -33,6 +34,8 @@ export class HistoryStore {
   /** The inspectors' folds: Kafka partitions and groups, RabbitMQ queues and dead letters. */
   kafka = new KafkaIndex();
   amqp = new AmqpIndex();
+  /** The topology's roles: clients, the Kafka controller, RabbitMQ nodes, exchanges → queues. */
+  roles = new ClientRoleIndex();
   consoleLines: ConsoleLine[] = [];
   state: StreamState = 'empty';
   /** Bumped on every notification; React reads it through useSyncExternalStore. */
@@ -68,6 +71,7 @@ export class HistoryStore {
     this.metrics = new MetricBins();
     this.kafka = new KafkaIndex();
     this.amqp = new AmqpIndex();
+    this.roles = new ClientRoleIndex();
     this.consoleLines = [];
     this.runId++;
   }
@@ -106,6 +110,7 @@ export class HistoryStore {
       this.metrics.add(e);
       this.kafka.add(e);
       this.amqp.add(e);
+      this.roles.add(e);
       const line = consoleLineOf(e);
       if (line) this.consoleLines.push(line);
     }
