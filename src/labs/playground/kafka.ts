@@ -1,6 +1,5 @@
 import { Consumer, type EachMessagePayload } from '../../sim/broker/kafka/consumer';
 import { KafkaCluster, attachKafkaClient } from '../../sim/broker/kafka/kafka';
-import { isResponse } from '../../sim/broker/kafka/rpc';
 import { Producer, type Message as KafkaProducerMessage, type RecordMetadata } from '../../sim/broker/kafka/producer';
 import type { SimNode } from '../../sim/node';
 import { SimPromise } from '../../sim/sim-promise';
@@ -198,7 +197,6 @@ function buildKafkaPlayground(ctx: LabBuildContext, config: KafkaPlaygroundConfi
 /** One incarnation of a producer node: its KafkaJS-style producer and `ctx.producer.send`. */
 function producerOps(node: SimNode, brokers: string[], entry: KafkaProducerConfig, who: { node: string; index: number }, ready: SimPromise<void>, partitionsOf: Map<string, number>, progress: Progress): Record<string, LabOp> {
   const kafka = attachKafkaClient(node, brokers);
-  swallowStaleResponses(node);
   let producer: Producer | undefined;
   try {
     producer = new Producer(kafka, { ...PRODUCER_BASE, acks: entry.acks === 'all' ? 'all' : Number(entry.acks) as 0 | 1, 'enable.idempotence': entry['enable.idempotence'] });
@@ -235,15 +233,6 @@ function producerOps(node: SimNode, brokers: string[], entry: KafkaProducerConfi
       return out;
     },
   };
-}
-
-/**
- * Responses to requests an earlier incarnation sent (before a crash) reach the restarted node,
- * whose new client does not know them; they are the network's leftovers, not messages for the
- * learner's handleMessage, so they stop here.
- */
-function swallowStaleResponses(node: SimNode): void {
-  node.addReceiver((payload) => isResponse(payload));
 }
 
 /** Checks a learner's ProducerRecord where it arrives: the host never trusts the sandbox. */
@@ -284,7 +273,6 @@ function checkRecord(record: unknown, partitionsOf: Map<string, number>): { topi
 /** One incarnation of a consumer node: a member of its group whose eachMessage is the learner's handleMessage. */
 function consumerOps(node: SimNode, brokers: string[], group: KafkaGroupConfig, ready: SimPromise<void>, progress: Progress): Record<string, LabOp> {
   const kafka = attachKafkaClient(node, brokers);
-  swallowStaleResponses(node);
   const groupId = group['group.id'];
   const incarnation = node.incarnation;
   const start = (): void => {
