@@ -344,7 +344,7 @@ export class AmqpApp {
   remember(ch: Channel, msg: AmqpMessage): Json {
     if (this.outstanding.size >= OUTSTANDING_MAX) this.outstanding.delete(this.outstanding.keys().next().value!);
     this.outstanding.set(keyOf(msg.fields.consumerTag ?? '', msg.fields.deliveryTag), { ch, msg });
-    return plain({ content: msg.content, fields: msg.fields, properties: msg.properties }) as Json;
+    return messageJson(msg);
   }
 
   /** Acknowledges a remembered delivery (what `ctx.commit(msg)` does). */

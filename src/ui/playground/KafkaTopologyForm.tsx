@@ -1,6 +1,6 @@
 import { kafkaBrokerNames, LIMITS } from '../../labs/playground/config';
 import { CheckField, Entry, FormSection, SelectField, TextField } from './TopologyFields';
-import { freshName, patchAt, removeAt, type KafkaDraft } from './topology-draft';
+import { countOf, freshName, nodeList, patchAt, removeAt, type KafkaDraft } from './topology-draft';
 
 interface Props {
   formId: string;
@@ -22,22 +22,12 @@ const ACKS_HELP: Record<string, string> = {
   '0': 'The producer does not wait for an answer at all.',
 };
 
-/** A count as text, or undefined when it is not a whole number (the field then shows its problem). */
-function count(v: number | string): number | undefined {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  return Number.isInteger(n) && n > 0 && n <= 16 ? n : undefined;
-}
-
-function nodeList(names: string[]): string {
-  return names.length > 3 ? `${names[0]} … ${names.at(-1)}` : names.join(', ');
-}
-
 /** Kafka's topology: brokers, topics, producers and consumer groups, under Kafka's config names. */
 export function KafkaTopologyForm({ formId, draft, onChange, problems }: Props) {
   const set = (patch: Partial<KafkaDraft>): void => onChange({ ...draft, ...patch });
   const topicNames = draft.topics.map((t) => t.name);
   const topicOptions = topicNames.filter((n) => n !== '').map((n) => ({ value: n, label: n }));
-  const brokers = count(draft.brokers);
+  const brokers = countOf(draft.brokers);
   let producerNo = 0;
 
   return (
@@ -82,7 +72,7 @@ export function KafkaTopologyForm({ formId, draft, onChange, problems }: Props) 
         onAdd={() => set({ producers: [...draft.producers, { count: 1, topic: topicNames[0] ?? '', acks: 'all', 'enable.idempotence': true, messages: 20, keyed: true }] })}
       >
         {draft.producers.map((p, i) => {
-          const n = count(p.count) ?? 0;
+          const n = countOf(p.count) ?? 0;
           const names = Array.from({ length: n }, () => `producer-${++producerNo}`);
           return (
             <Entry key={i} legend={`Producer ${i + 1}`} nodes={nodeList(names)} removeLabel={`Remove producer ${i + 1}`} onRemove={() => set({ producers: removeAt(draft.producers, i) })}>
@@ -107,7 +97,7 @@ export function KafkaTopologyForm({ formId, draft, onChange, problems }: Props) 
         onAdd={() => set({ groups: [...draft.groups, { 'group.id': freshName('audit', draft.groups.map((g) => g['group.id'])), topic: topicNames[0] ?? '', members: 1, 'enable.auto.commit': true }] })}
       >
         {draft.groups.map((g, i) => {
-          const n = count(g.members) ?? 0;
+          const n = countOf(g.members) ?? 0;
           const names = Array.from({ length: n }, (_, k) => `${g['group.id']}-${k + 1}`);
           return (
             <Entry key={i} legend={`Group ${i + 1}`} nodes={nodeList(names)} removeLabel={`Remove group ${i + 1}`} onRemove={() => set({ groups: removeAt(draft.groups, i) })}>

@@ -1,6 +1,6 @@
 import { LIMITS, rabbitNodeNames } from '../../labs/playground/config';
 import { Entry, FormSection, SelectField, TextField } from './TopologyFields';
-import { freshName, patchAt, removeAt, type RabbitDraft } from './topology-draft';
+import { countOf, freshName, nodeList, patchAt, removeAt, type RabbitDraft } from './topology-draft';
 
 interface Props {
   formId: string;
@@ -25,15 +25,6 @@ const ACK_MODES = [
   { value: 'auto', label: 'auto: noAck, acked when sent' },
 ];
 
-function count(v: number | string): number | undefined {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  return Number.isInteger(n) && n > 0 && n <= 16 ? n : undefined;
-}
-
-function nodeList(names: string[]): string {
-  return names.length > 3 ? `${names[0]} … ${names.at(-1)}` : names.join(', ');
-}
-
 /** RabbitMQ's topology: nodes, exchanges, queues with their bindings and dead-letter exchange, producers and consumers. */
 export function RabbitTopologyForm({ formId, draft, onChange, problems }: Props) {
   const set = (patch: Partial<RabbitDraft>): void => onChange({ ...draft, ...patch });
@@ -41,7 +32,7 @@ export function RabbitTopologyForm({ formId, draft, onChange, problems }: Props)
   const exchangeNames = draft.exchanges.map((x) => x.name).filter((n) => n !== '');
   const queueNames = draft.queues.map((q) => q.name).filter((n) => n !== '');
   const exchangeOptions = exchangeNames.map((n) => ({ value: n, label: n }));
-  const nodes = count(draft.nodes);
+  const nodes = countOf(draft.nodes);
   let producerNo = 0;
   const perQueue = new Map<string, number>();
 
@@ -129,7 +120,7 @@ export function RabbitTopologyForm({ formId, draft, onChange, problems }: Props)
         onAdd={() => set({ producers: [...draft.producers, { count: 1, exchange: exchangeNames[0] ?? '', routingKeys: '', messages: 20 }] })}
       >
         {draft.producers.map((p, i) => {
-          const names = Array.from({ length: count(p.count) ?? 0 }, () => `producer-${++producerNo}`);
+          const names = Array.from({ length: countOf(p.count) ?? 0 }, () => `producer-${++producerNo}`);
           return (
             <Entry key={i} legend={`Producer ${i + 1}`} nodes={nodeList(names)} removeLabel={`Remove producer ${i + 1}`} onRemove={() => set({ producers: removeAt(draft.producers, i) })}>
               <TextField formId={formId} path={`producers[${i}].count`} label="Producer nodes" numeric value={p.count} onChange={(v) => set({ producers: patchAt(draft.producers, i, { count: v }) })} problems={problems} />
@@ -151,7 +142,7 @@ export function RabbitTopologyForm({ formId, draft, onChange, problems }: Props)
         onAdd={() => set({ consumers: [...draft.consumers, { count: 1, queue: queueNames[0] ?? '', ack: 'manual', prefetch: 10 }] })}
       >
         {draft.consumers.map((c, i) => {
-          const names = Array.from({ length: count(c.count) ?? 0 }, () => {
+          const names = Array.from({ length: countOf(c.count) ?? 0 }, () => {
             const n = (perQueue.get(c.queue) ?? 0) + 1;
             perQueue.set(c.queue, n);
             return `${c.queue}-${n}`;

@@ -55,3 +55,14 @@ export function fieldId(formId: string, path: string): string {
 }
 
 export type { PlaygroundConfig };
+
+/** A count field's value, or undefined when it is not a whole number from 1 to 16 (the field then shows its problem). */
+export function countOf(v: number | string): number | undefined {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  return Number.isInteger(n) && n > 0 && n <= 16 ? n : undefined;
+}
+
+/** Node names for an entry's caption: all of a few, or the first and last of many. */
+export function nodeList(names: string[]): string {
+  return names.length > 3 ? `${names[0]} … ${names.at(-1)}` : names.join(', ');
+}
