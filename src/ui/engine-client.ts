@@ -11,10 +11,27 @@ export function connectEngine(): { engine: Engine; worker: Worker } {
 
 let shared: { engine: Engine; worker: Worker } | undefined;
 
-/** The page's one engine worker, started on first use and shared by every page. */
+/**
+ * The page's one engine worker, started on first use and shared by every page. Every call made
+ * through it rejects with RunStopped if `stopEngine` ends the worker first, so nothing awaits a
+ * worker that is gone (a run, or the scenario lookup just before it).
+ */
 export function engine(): Engine {
-  shared ??= connectEngine();
+  if (!shared) {
+    const connected = connectEngine();
+    shared = { worker: connected.worker, engine: stoppable(connected.engine) };
+  }
   return shared.engine;
+}
+
+function stoppable(remote: Engine): Engine {
+  return new Proxy(remote, {
+    get(target, prop, receiver) {
+      const member: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || prop === 'then' || typeof member !== 'function') return member;
+      return (...args: unknown[]) => untilStopped(Promise.resolve((member as (...a: unknown[]) => unknown)(...args)));
+    },
+  });
 }
 
 /** What a stopped run's promise rejects with. */
@@ -43,7 +60,7 @@ export function stopEngine(): void {
 }
 
 /** `call`, or a RunStopped rejection as soon as `stopEngine` is called while it is pending. */
-export function untilStopped<T>(call: Promise<T>): Promise<T> {
+function untilStopped<T>(call: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     stopWaiters.add(reject);
     call.then(

@@ -1,7 +1,7 @@
-import * as Comlink from 'comlink';
 import type { LabRunReply, LabRunRequest } from '../../host/labs-engine';
-import { RunStopped, untilStopped, type Engine } from '../engine-client';
+import type { Engine } from '../engine-client';
 import type { RunSession } from '../workspace/run-session';
+import { streamIntoSession } from '../workspace/stream-into-session';
 import { collectRunProblems, type RunProblem } from './learner-problems';
 
 export interface LabRunOutcome {
@@ -12,42 +12,9 @@ export interface LabRunOutcome {
   current: boolean;
 }
 
-const current = new WeakMap<RunSession, object>();
-
-/**
- * Runs a lab in the worker with the learner's code and streams its history into the session,
- * exactly as the playground streams a scenario: JSON batches straight into the store, which
- * notifies the views at most once a frame. A later run makes an earlier run's late batches harmless.
- */
+/** Runs a lab in the worker with the learner's code, streaming its history and picking out the learner's problems on the way. */
 export async function runLabIntoSession(engine: Engine, session: RunSession, req: LabRunRequest, nodeNames: readonly string[]): Promise<LabRunOutcome> {
-  const token = {};
-  current.set(session, token);
-  session.history.begin(nodeNames);
-  session.timeline.toEnd();
   const problems: RunProblem[] = [];
-  const onBatch = Comlink.proxy((json: string) => {
-    if (current.get(session) !== token) return;
-    session.history.appendJson(json);
-    collectRunProblems(json, problems);
-  });
-  try {
-    const reply = await untilStopped<LabRunReply>(engine.runLab(req, onBatch));
-    const isCurrent = current.get(session) === token;
-    if (isCurrent) {
-      if (reply.ok) session.history.complete();
-      else session.history.clear(nodeNames);
-    }
-    return { reply, problems, current: isCurrent };
-  } catch (e) {
-    // A stopped run keeps what it streamed: the views show the run up to where it was stopped.
-    if (current.get(session) === token) {
-      if (e instanceof RunStopped) {
-        // Batches still queued on this page from the stopped worker are dropped: the views keep what they showed at Stop.
-        current.delete(session);
-        session.history.complete();
-      }
-      else session.history.clear(nodeNames);
-    }
-    throw e;
-  }
+  const out = await streamIntoSession(session, nodeNames, (onBatch) => engine.runLab(req, onBatch) as Promise<LabRunReply>, (json) => collectRunProblems(json, problems));
+  return { ...out, problems };
 }
