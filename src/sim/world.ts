@@ -1,5 +1,5 @@
 import { assert } from './assert';
-import { History, Kinds } from './history';
+import { History, Kinds, type DataShape, type ShapedValue } from './history';
 import { Kernel, type KernelLimits, type RunResult, type StopWhen } from './kernel';
 import { Network, type NetworkConfig } from './network/network';
 import { SimNode, type NodeFactory, type NodeOptions } from './node';
@@ -41,6 +41,11 @@ export class World {
   /** Records a history entry at the current time. */
   record(kind: string, node: string, peer?: string, msg?: number, data?: unknown): void {
     this.history.record(this.kernel.nowUs, kind, node, peer, msg, data);
+  }
+
+  /** Records a shaped entry at the current time (see `History.recordShaped`). */
+  recordShaped(shape: DataShape, node: string, a: ShapedValue, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
+    this.history.recordShaped(this.kernel.nowUs, shape, node, undefined, undefined, a, b, c, d, e, f);
   }
 
   /** Adds a node and starts its behaviour. Names are unique. */

@@ -12,7 +12,7 @@
 
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
-import { AmqpKinds, deliverData } from './kinds.ts';
+import { AmqpKinds } from './kinds.ts';
 import type { AmqpMessage } from './message.ts';
 import type { QueueRecord } from './metadata.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
@@ -199,7 +199,7 @@ export class ClassicQueue {
     if (this.deleted) return;
     const u = this.store.unackedDelivery(tag);
     if (u !== undefined) {
-      if (this.host.messageHistory) this.host.recordMessage(AmqpKinds.ack, { id: u.entry.message.id, q: this.name });
+      if (this.host.messageHistory) this.host.recordAck(u.entry.message.id, this.name);
       if (this.persisted.size > 0) this.removed(u.entry.message);
     }
     const step = this.store.ackOne(tag, this.host.nowMs());
@@ -215,7 +215,7 @@ export class ClassicQueue {
       if (u === undefined) continue;
       const msg = u.entry.message;
       if (op === 'ack') {
-        if (history) this.host.recordMessage(AmqpKinds.ack, { id: msg.id, q: this.name });
+        if (history) this.host.recordAck(msg.id, this.name);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
         this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
@@ -241,7 +241,7 @@ export class ClassicQueue {
     const d = step.delivery;
     let get: GetResult | undefined;
     if (d !== undefined) {
-      this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, this.name, ch, d.redelivered, noAck));
+      this.host.recordDeliver(d.message.id, this.name, ch, d.redelivered, noAck);
       if (d.ackTag === undefined) this.removed(d.message);
       get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
     }
@@ -294,7 +294,7 @@ export class ClassicQueue {
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
-      if (this.host.messageHistory) this.host.recordMessage(AmqpKinds.deliver, deliverData(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined));
+      if (this.host.messageHistory) this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
     for (const dl of step.deadLetters) {

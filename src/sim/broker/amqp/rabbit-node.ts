@@ -14,7 +14,7 @@ import type { RabbitConfig } from './config.ts';
 import { deadLetter } from './dead-letter.ts';
 import { DiskSync } from './disk-sync.ts';
 import { fieldValueToJs, tableLookup } from './field-value.ts';
-import { AmqpKinds } from './kinds.ts';
+import { AmqpKinds, AmqpShapes } from './kinds.ts';
 import { deliveredHeaders, type AmqpMessage } from './message.ts';
 import type { ClusterMetadata, QueueRecord } from './metadata.ts';
 import { PeerLinks } from './peers.ts';
@@ -430,6 +430,18 @@ export class RabbitNode implements NodeBehavior, QueueHost {
 
   recordMessage(kind: string, data: unknown): void {
     if (this.messageHistory) this.node.world.record(kind, this.name, undefined, undefined, data);
+  }
+
+  recordDeliver(id: string, q: string, ch: string, redelivered: boolean, noAck: boolean): void {
+    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.deliver, this.name, id, q, ch, redelivered || undefined, noAck || undefined);
+  }
+
+  recordAck(id: string, q: string): void {
+    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.ack, this.name, id, q);
+  }
+
+  recordRoute(id: string, queues: readonly string[]): void {
+    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.route, this.name, id, queues);
   }
 
   record(kind: string, data: unknown): void {

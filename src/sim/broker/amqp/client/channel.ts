@@ -12,7 +12,7 @@
 
 import { SimPromise } from '../../../sim-promise.ts';
 import { tableFromJs } from '../field-value.ts';
-import { AmqpKinds } from '../kinds.ts';
+import { AmqpKinds, AmqpShapes } from '../kinds.ts';
 import type { ClientFrame, RpcMethod, ServerFrame } from '../protocol.ts';
 import type { Connection } from './connection.ts';
 import { Emitter } from './emitter.ts';
@@ -182,10 +182,10 @@ export class Channel extends Emitter<ChannelEvents> {
     const properties = publishProperties(options);
     const seq = this.confirmMode ? this.lwm + this.unconfirmed.length : 0;
     if (conn.messageHistory) {
-      const data: Record<string, unknown> = { id, exchange, routingKey };
-      if (options?.messageId !== undefined) data.mid = options.messageId;
-      if (seq > 0) data.seq = seq;
-      conn.node.record(AmqpKinds.publish, data);
+      // Learner code may pass any value as messageId; the entry holds strings and numbers as given.
+      const mid = options?.messageId as unknown;
+      const midValue = mid === undefined || typeof mid === 'string' || typeof mid === 'number' ? mid : String(mid);
+      conn.node.world.recordShaped(AmqpShapes.publish, conn.node.name, id, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
     }
     conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;

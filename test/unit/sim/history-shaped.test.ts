@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Hash64, hashString32, stringHash52 } from '../../../src/sim/hash';
+import { DataShape, History, type ShapedValue } from '../../../src/sim/history';
+
+const FIELDS = ['id', 'q', 'n', 'flag', 'list', 'x'] as const;
+const shape = new DataShape('test.shaped', FIELDS);
+const other = new DataShape('test.shaped', ['id', 'q', 'n', 'flag', 'list', 'y']);
+
+const value: fc.Arbitrary<ShapedValue> = fc.oneof(
+  fc.constant(undefined),
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+  fc.boolean(),
+  fc.array(fc.string(), { maxLength: 4 }),
+);
+const values = fc.tuple(value, value, value, value, value, value);
+
+function record(h: History, t: number, v: readonly ShapedValue[], s = shape): void {
+  h.recordShaped(t, s, 'rabbit1', undefined, undefined, v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
+/** What `History.record` would have stored for the same data: JSON, absent fields left out. */
+function asJson(v: readonly ShapedValue[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  FIELDS.forEach((f, i) => {
+    if (v[i] !== undefined) o[f] = v[i];
+  });
+  return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+}
+
+describe('History.recordShaped (properties; fast-check prints the seed of any failure)', () => {
+  it('reads back exactly the object JSON would have recorded, fields in shape order, absent ones left out', () => {
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 30 }), (rows) => {
+        const h = new History();
+        rows.forEach((r, i) => record(h, i, r));
+        rows.forEach((r, i) => {
+          const e = h.at(i);
+          expect(e.kind).toBe('test.shaped');
+          expect(e.node).toBe('rabbit1');
+          expect(e.data).toEqual(asJson(r));
+          expect(Object.keys(e.data as object)).toEqual(Object.keys(asJson(r)));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives equal hashes for equal entries and different ones when any value, its type, or the field names differ', () => {
+    fc.assert(
+      fc.property(values, values, (a, b) => {
+        const ha = new History();
+        const hb = new History();
+        record(ha, 5, a);
+        record(hb, 5, b);
+        const same = JSON.stringify(a.map((x) => [typeof x, x])) === JSON.stringify(b.map((x) => [typeof x, x]));
+        expect(ha.historyHash() === hb.historyHash()).toBe(same);
+        const hc = new History();
+        record(hc, 5, a, other);
+        expect(hc.historyHash()).not.toBe(ha.historyHash());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('tells apart the values the JSON form would confuse less obviously: "1" and 1, absent and false, [] and ""', () => {
+    const hashOf = (v: ShapedValue): string => {
+      const h = new History();
+      h.recordShaped(0, shape, 'n', undefined, undefined, v);
+      return h.historyHash();
+    };
+    const hashes = ['1', 1, undefined, false, true, [], '', ['a', 'b'], ['ab'], 1.5].map(hashOf);
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  it('mixes exactly the documented words: each string value as its 52-bit hash after a type tag', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `publisher/1/${i % 2 === 0 ? i : 19_999 - i}`);
+    const h = new History();
+    const ref = new Hash64();
+    const one = new DataShape('test.one', ['id']);
+    ids.forEach((id, t) => {
+      h.recordShaped(t, one, 'n', undefined, undefined, id);
+      ref.number(t);
+      ref.word(hashString32('test.one'));
+      ref.word(hashString32('n'));
+      ref.word(0);
+      ref.word(-1);
+      ref.word(hashString32('id'));
+      ref.word(1);
+      ref.number(stringHash52(id));
+    });
+    expect(h.historyHash()).toBe(ref.hex());
+    expect(h.at(19_999).data).toEqual({ id: ids[19_999] });
+  });
+
+  it('keeps shaped and JSON entries in one order, and streams both to subscribers', () => {
+    const h = new History();
+    const seen: unknown[] = [];
+    h.subscribe((batch) => seen.push(...batch.map((e) => e.data)), 2);
+    h.record(0, 'json', 'a', undefined, undefined, { z: 1 });
+    record(h, 1, ['m1', 'q1', 3, true, ['x'], undefined]);
+    h.record(2, 'json', 'a');
+    h.flush();
+    expect(seen).toEqual([{ z: 1 }, { id: 'm1', q: 'q1', n: 3, flag: true, list: ['x'] }, undefined]);
+    expect([...h.ofKind('test.shaped')].map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('hands out copies of recorded lists, so a reader cannot change the history', () => {
+    const h = new History();
+    record(h, 0, ['m', 'q', 1, false, ['a'], undefined]);
+    (h.at(0).data as { list: string[] }).list.push('b');
+    expect(h.at(0).data).toEqual({ id: 'm', q: 'q', n: 1, flag: false, list: ['a'] });
+  });
+});
