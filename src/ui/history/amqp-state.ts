@@ -226,8 +226,8 @@ export class AmqpIndex {
   private readonly wiped = new Set<string>();
   /** `queue\0id` of copies that expired and wait for their dead letter or drop. */
   private readonly expired = new Set<string>();
-  /** Consuming channels → the queues they received deliveries from. */
-  private readonly channels = new Map<string, Set<string>>();
+  /** Server channel id → its consumers (consumer tag → queue), from `amqp.consume` / `amqp.cancel`. */
+  private readonly channels = new Map<string, Map<string, string>>();
   /** Per node: crashes so far (the incarnation in channel ids) and connections opened since. */
   private readonly incarnation = new Map<string, number>();
   private readonly connectionSerial = new Map<string, number>();
@@ -304,6 +304,10 @@ export class AmqpIndex {
       }
       case AmqpKinds.deliver:
         return this.deliver(e, d);
+      case AmqpKinds.consume:
+        return this.consume(e.seq, d.ch as string, d.consumer as string, d.q as string);
+      case AmqpKinds.cancel:
+        return this.cancel(e.seq, d.ch as string, d.consumer as string);
       case AmqpKinds.ack: {
         const q = d.q as string;
         if (this.placeOf(q, d.id as string) !== 'unacked') return;
@@ -431,14 +435,22 @@ export class AmqpIndex {
         delta.unacked = 1;
       }
     }
-    const ch = d.ch as string;
-    let consumed = this.channels.get(ch);
-    if (consumed === undefined) this.channels.set(ch, (consumed = new Set()));
-    if (!consumed.has(q)) {
-      consumed.add(q);
-      delta.consumers = 1;
-    }
     this.fold.add({ seq: e.seq, op: 'count', q, d: delta });
+  }
+
+  private consume(seq: number, ch: string, consumer: string, q: string): void {
+    let consumers = this.channels.get(ch);
+    if (consumers === undefined) this.channels.set(ch, (consumers = new Map()));
+    consumers.set(consumer, q);
+    if (this.places.has(q)) this.fold.add({ seq, op: 'count', q, d: { consumers: 1 } });
+  }
+
+  private cancel(seq: number, ch: string, consumer: string): void {
+    const consumers = this.channels.get(ch);
+    const q = consumers?.get(consumer);
+    if (q === undefined) return;
+    consumers!.delete(consumer);
+    if (this.places.has(q)) this.fold.add({ seq, op: 'count', q, d: { consumers: -1 } });
   }
 
   private deadLetter(e: HistoryEntry, d: Data): void {
@@ -479,7 +491,7 @@ export class AmqpIndex {
     this.places.delete(q);
     this.queueNode.delete(q);
     this.quorumLeader.delete(q);
-    for (const consumed of this.channels.values()) consumed.delete(q);
+    for (const consumers of this.channels.values()) for (const [tag, cq] of consumers) if (cq === q) consumers.delete(tag);
     this.fold.add({ seq: e.seq, op: 'delete', q });
   }
 
@@ -502,10 +514,10 @@ export class AmqpIndex {
   }
 
   private closeChannel(seq: number, ch: string): void {
-    const consumed = this.channels.get(ch);
-    if (consumed === undefined) return;
+    const consumers = this.channels.get(ch);
+    if (consumers === undefined) return;
     this.channels.delete(ch);
-    for (const q of consumed) if (this.places.has(q)) this.fold.add({ seq, op: 'count', q, d: { consumers: -1 } });
+    for (const q of consumers.values()) if (this.places.has(q)) this.fold.add({ seq, op: 'count', q, d: { consumers: -1 } });
   }
 
   private closeChannels(seq: number, prefix: string): void {

@@ -114,7 +114,8 @@ export class ClientRoleIndex {
         this.brokerSeen(e);
         for (const q of (d.queues as string[]) ?? []) note(this.deadLetterRoutes, (d.dlx as string) ?? '', q, e.seq);
         return;
-      case AmqpKinds.deliver:
+      case AmqpKinds.consume: // a consumer is one from basic.consume-ok, before any delivery
+      case AmqpKinds.deliver: // basic.get too
         this.brokerSeen(e);
         note(this.delivered, d.ch as string, d.q as string, e.seq);
         return;

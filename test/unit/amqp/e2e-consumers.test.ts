@@ -139,6 +139,7 @@ describe('acks, nacks and requeues', () => {
     t.settle(c1.close());
     t.idle();
     expect(b.got.map((m) => [m.content, m.fields.redelivered])).toEqual([['job', true]]);
+    expect(t.entries(AmqpKinds.cancel).map((e) => e.data.why)).toEqual(['channel-closed']);
     expect(t.entries(AmqpKinds.requeue).map((e) => e.data)).toEqual([{ id: 'app:1', q: 'q', why: 'channel-closed' }].map((d) => ({ ...d, id: 'w1:1' })));
   });
 
@@ -188,6 +189,15 @@ describe('basic.get, cancel, and queue lifecycles', () => {
     t.idle();
     expect(seen).toEqual(['cancelled']);
     expect(t.cluster.queue('q1')!.ready).toBe(1);
+    // The history says when each consumer began and why it ended (the inspector counts from these).
+    expect(t.entries(AmqpKinds.consume).map((e) => [e.data.q, e.data.consumer, e.data.noAck])).toEqual([
+      ['q1', consumerTag, true],
+      ['q2', 'mine', true],
+    ]);
+    expect(t.entries(AmqpKinds.cancel).map((e) => [e.data.q, e.data.consumer, e.data.why])).toEqual([
+      ['q1', consumerTag, 'cancel'],
+      ['q2', 'mine', 'queue-gone'],
+    ]);
   });
 
   it('an exclusive queue belongs to its connection: others get 405, and it dies with the connection', () => {

@@ -254,22 +254,7 @@ function foldedXDeath(list: DeathRecord[]): unknown[] {
   return list.map((d) => ({ count: d.count, reason: d.reason, queue: d.queue, time: { '!': 'timestamp', value: d.timeS }, exchange: d.exchange, 'routing-keys': d.routingKeys }));
 }
 
-/**
- * The history records deliveries but not `basic.consume`, so the inspector counts the consumers
- * that have received a delivery from the queue (and whose channel is still open); the model's
- * consumers are narrowed to those the same way.
- */
-function channelsDeliveredTo(world: World): Set<string> {
-  const out = new Set<string>();
-  for (const e of world.history.ofKind('amqp.deliver')) {
-    const d = e.data as { q: string; ch: string };
-    out.add(`${d.q}\u0000${d.ch}`);
-  }
-  return out;
-}
-
 function modelRabbitFigures(cluster: RabbitCluster) {
-  const delivered = channelsDeliveredTo(cluster.world);
   return {
     queues: cluster
       .queues()
@@ -280,7 +265,8 @@ function modelRabbitFigures(cluster: RabbitCluster) {
         // While its node is down a queue's counts cannot be read (the model says 0): compare them when up.
         ready: q.available ? q.ready : null,
         unacked: q.available ? q.unacked : null,
-        consumers: q.available ? q.consumers.filter((c) => delivered.has(`${q.name}\u0000${c.channel}`)).length : null,
+        // Every consumer, counted from the history's amqp.consume / amqp.cancel entries.
+        consumers: q.available ? q.consumers.length : null,
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     deadLetters: cluster.deadLetters().map((m) => ({ timeUs: m.timeUs, id: m.id, fromQueue: m.fromQueue, reason: m.reason, exchange: m.exchange, toQueues: m.toQueues, xDeath: modelXDeath(m.xDeath) })),

@@ -18,6 +18,15 @@ export const AmqpKinds = {
   confirm: 'amqp.confirm',
   /** Broker: a queue handed a message to a consumer or to `basic.get`. `{ id, q, ch, redelivered?, noAck? }` (flags only when true) */
   deliver: 'amqp.deliver',
+  /** Broker: a consumer was registered on a queue (`basic.consume-ok`). `{ q, ch, consumer, noAck? }` */
+  consume: 'amqp.consume',
+  /**
+   * Broker: a consumer ended. `{ q, ch, consumer, why }`: `cancel` (basic.cancel), `channel-closed`
+   * (its channel or connection closed), `queue-gone` (the queue was deleted; the client gets a
+   * basic.cancel), `node-down` (the classic queue's node became unreachable). A broker crash
+   * records no cancel: the crash entry ends every consumer of the node's connections.
+   */
+  cancel: 'amqp.cancel',
   /** Broker: a queue settled a message with an ack (also automatic acks). `{ id, q }` */
   ack: 'amqp.ack',
   /** Broker: a nack or reject reached the queue. `{ id, q, requeue }` */

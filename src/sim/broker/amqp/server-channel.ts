@@ -301,6 +301,7 @@ export class ServerChannel {
       case 'ch.cancelled':
         if (this.consumers.get(ev.tag)?.q !== ev.q) return;
         this.consumers.delete(ev.tag);
+        this.recordCancel(ev.q, ev.tag, 'queue-gone');
         if (this.state === 'open') this.send({ m: 'basic.cancel', ch: this.number, consumerTag: ev.tag });
         return;
     }
@@ -433,10 +434,21 @@ export class ServerChannel {
     this.wait({ rid, method: 'basic.consume', q, node: record.type === 'classic' ? record.home : undefined, then: 'consume', consumerTag: tag, noAck: f.noAck }, record, cmd);
   }
 
+  private recordConsume(q: string, consumer: string, noAck: boolean): void {
+    const data: Record<string, unknown> = { q, ch: this.id, consumer };
+    if (noAck) data.noAck = true;
+    this.host.record(AmqpKinds.consume, data);
+  }
+
+  private recordCancel(q: string, consumer: string, why: 'cancel' | 'channel-closed' | 'queue-gone' | 'node-down'): void {
+    this.host.record(AmqpKinds.cancel, { q, ch: this.id, consumer, why });
+  }
+
   private cancel(tag: string): void {
     const c = this.consumers.get(tag);
     if (c !== undefined) {
       this.consumers.delete(tag);
+      this.recordCancel(c.q, tag, 'cancel');
       const record = this.host.metadata.queue(c.q);
       if (record !== undefined) {
         const cmd: QueueCommand = { k: 'q.cancel', q: c.q, ch: this.id, tag };
@@ -650,6 +662,7 @@ export class ServerChannel {
         break;
       case 'consume':
         this.consumers.set(w.consumerTag!, { q: w.q, noAck: w.noAck === true });
+        this.recordConsume(w.q, w.consumerTag!, w.noAck === true);
         this.send({ m: 'basic.consume-ok', ch: this.number, consumerTag: w.consumerTag! });
         break;
       case 'get': {
@@ -734,6 +747,7 @@ export class ServerChannel {
       const record = this.host.metadata.queue(c.q);
       if (record === undefined || (record.type === 'classic' && record.home === node)) {
         this.consumers.delete(tag);
+        this.recordCancel(c.q, tag, 'node-down');
         lost.add(c.q);
         // consumer_cancel_notify: the client learns its consumer is gone.
         if (this.state === 'open') this.send({ m: 'basic.cancel', ch: this.number, consumerTag: tag });
@@ -774,6 +788,7 @@ export class ServerChannel {
     const queues = new Set<string>(this.touched);
     for (const c of this.consumers.values()) queues.add(c.q);
     for (const p of this.unacked.values()) queues.add(p.q);
+    for (const [tag, c] of this.consumers) this.recordCancel(c.q, tag, 'channel-closed');
     this.consumers.clear();
     this.unacked.clear();
     this.quorumDelivered.clear();
