@@ -621,8 +621,7 @@ export class KafkaBroker implements NodeBehavior {
         continue;
       }
       res.records = read.records;
-      let bytes = 0;
-      for (const rec of read.records) bytes += rec.sizeBytes;
+      const bytes = read.sizeBytes;
       out.bytes += bytes;
       budget = Math.max(0, budget - bytes);
       if (follower === null && req.isolation === 'read_committed' && read.records.length > 0) {

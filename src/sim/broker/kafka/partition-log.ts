@@ -21,7 +21,7 @@ export type AppendResult =
 
 /** Result of a read: records, or Kafka's OFFSET_OUT_OF_RANGE with the valid range. */
 export type ReadResult =
-  | { kind: 'records'; records: LogRecord[]; nextOffset: number }
+  | { kind: 'records'; records: LogRecord[]; nextOffset: number; /** Bytes of `records`. */ sizeBytes: number }
   | { kind: 'offsetOutOfRange'; requestedOffset: number; logStartOffset: number; logEndOffset: number };
 
 /** What a retention pass deleted. */
@@ -196,9 +196,9 @@ export class PartitionLog {
         bytes += r.sizeBytes;
       }
       if (j > first) records = records === undefined ? segmentRecords.slice(first, j) : records.concat(segmentRecords.slice(first, j));
-      if (full) return { kind: 'records', records: records!, nextOffset: records![records!.length - 1]!.offset + 1 };
+      if (full) return { kind: 'records', records: records!, nextOffset: records![records!.length - 1]!.offset + 1, sizeBytes: bytes };
     }
-    return { kind: 'records', records: records ?? [], nextOffset: Math.max(fromOffset, upper) };
+    return { kind: 'records', records: records ?? [], nextOffset: Math.max(fromOffset, upper), sizeBytes: bytes };
   }
 
   /**
