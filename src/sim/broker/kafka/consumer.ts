@@ -735,9 +735,12 @@ export class Consumer {
   private pumpFetch(): void {
     if (this.stateValue !== 'stable' && this.stateValue !== 'joining' && this.stateValue !== 'syncing') return;
     const rt = this.runtime;
-    const byLeader = new Map<string, OwnedPartition[]>();
+    // Made on the first partition that needs a fetch: most calls find none (all in flight or buffered).
+    let byLeader: Map<string, OwnedPartition[]> | undefined;
     let needMetadata = false;
-    for (const p of this.owned.values()) {
+    const owned = (this.ownedList ??= [...this.owned.values()]);
+    for (let i = 0; i < owned.length; i++) {
+      const p = owned[i]!;
       if (p.revoked || p.paused || p.fetching || p.position === null || p.bufferIndex < p.buffer.length) continue;
       const meta = rt.metadata.partition(p.topic, p.partition);
       const leader = meta?.leader ?? null;
@@ -746,12 +749,13 @@ export class Consumer {
         continue;
       }
       if (this.fetchInFlight.has(leader)) continue;
+      byLeader ??= new Map();
       let list = byLeader.get(leader);
       if (list === undefined) byLeader.set(leader, (list = []));
       list.push(p);
     }
     if (needMetadata) rt.metadata.refresh(this.topics, () => rt.after(this.config['retry.backoff.ms'], () => this.pumpFetch()));
-    for (const [leader, list] of byLeader) this.sendFetch(leader, list);
+    if (byLeader !== undefined) for (const [leader, list] of byLeader) this.sendFetch(leader, list);
   }
 
   private sendFetch(leader: string, parts: OwnedPartition[]): void {
