@@ -495,12 +495,15 @@ export class Producer {
     if (this.drainTimer !== null && this.drainAtUs <= at) return;
     if (this.drainTimer !== null) node.cancelTimer(this.drainTimer);
     this.drainAtUs = at;
-    this.drainTimer = node.setTimer(at - node.nowUs, () => {
-      this.drainTimer = null;
-      this.drainAtUs = Infinity;
-      this.drain();
-    });
+    this.drainTimer = node.setTimer(at - node.nowUs, this.onDrainTimer);
   }
+
+  /** The drain timer's callback, made once rather than per scheduling. */
+  private readonly onDrainTimer = (): void => {
+    this.drainTimer = null;
+    this.drainAtUs = Infinity;
+    this.drain();
+  };
 
   /**
    * The sender: sends every ready batch, one request per leader broker with at most one batch per
