@@ -102,7 +102,10 @@ export class Kernel {
     if (timer.cancelled) return;
     timer.cancelled = true;
     // A timer that already ran was removed from the heap; it was counted out then.
-    if ((timer as QueuedEvent).fn !== noop) this.live--;
+    if ((timer as QueuedEvent).fn !== noop) {
+      this.live--;
+      (timer as QueuedEvent).fn = noop;
+    }
   }
 
   /** Asks the current run to stop after the event that is executing now. */

@@ -40,7 +40,32 @@ describe('offsets and reads (https://kafka.apache.org/documentation/#log)', () =
     log.append([rec('a', '1')], 0);
     expect(log.read(9, 100)).toEqual({ kind: 'offsetOutOfRange', requestedOffset: 9, logStartOffset: 10, logEndOffset: 11 });
     expect(log.read(12, 100).kind).toBe('offsetOutOfRange');
-    expect(log.read(11, 100)).toEqual({ kind: 'records', records: [], nextOffset: 11 });
+    expect(log.read(11, 100)).toEqual({ kind: 'records', records: [], nextOffset: 11, sizeBytes: 0 });
+  });
+
+  it('reads from the first offset at or after the one asked for, across segments and over gaps, and reports the bytes it returns', () => {
+    // A follower's copy of a compacted leader log has gaps; small segments make the read span several.
+    const log = new PartitionLog({ 'segment.bytes': 80 });
+    const at = (offset: number, key: string) => ({ ...rec(key, 'v'), offset });
+    log.appendAsFollower([at(0, 'a'), at(1, 'b'), at(5, 'c')], 0);
+    log.appendAsFollower([at(6, 'd'), at(9, 'e')], 0);
+    log.appendAsFollower([at(10, 'f'), at(11, 'g')], 0);
+    expect(log.segments().length).toBeGreaterThan(1);
+    const from = (offset: number) => records(log.read(offset, 1_000_000)).map((r) => r.offset);
+    expect(from(0)).toEqual([0, 1, 5, 6, 9, 10, 11]);
+    expect(from(2)).toEqual([5, 6, 9, 10, 11]);
+    expect(from(5)).toEqual([5, 6, 9, 10, 11]);
+    expect(from(7)).toEqual([9, 10, 11]);
+    expect(from(11)).toEqual([11]);
+    expect(from(12)).toEqual([]);
+    const size = recordSizeBytes(rec('a', 'v'));
+    for (const offset of [0, 2, 7, 11, 12]) {
+      const read = log.read(offset, 1_000_000);
+      if (read.kind !== 'records') throw new Error('expected records');
+      expect(read.sizeBytes).toBe(read.records.length * size);
+    }
+    const bounded = log.read(1, size * 3);
+    expect(bounded).toMatchObject({ kind: 'records', nextOffset: 7, sizeBytes: size * 3 });
   });
 
   it('returns at least one record even when it is larger than maxBytes, so a consumer always makes progress (KIP-74)', () => {

@@ -82,6 +82,8 @@ export class KafkaBroker implements NodeBehavior {
   image: MetadataImage = EMPTY_IMAGE;
   /** What the controller last said: fenced brokers are not given new ISR membership or leadership. */
   fenced = true;
+  /** The replicas again, by topic and partition number: the hot paths look them up without building a key. */
+  private readonly replicaIndex = new Map<string, (Replica | undefined)[]>();
   private readonly fetchers = new Map<string, Fetcher>();
   private readonly topicConfigs = new Map<string, TopicConfig>();
   private heartbeatInFlight = false;
@@ -235,6 +237,9 @@ export class KafkaBroker implements NodeBehavior {
         if (r === undefined) {
           r = new Replica(this.storage.getOrCreate(ps.topic, ps.partition, this.logConfigFor(ps.topic), this.nowMs(), this.node.nowUs));
           this.replicas.set(key, r);
+          let byPartition = this.replicaIndex.get(ps.topic);
+          if (byPartition === undefined) this.replicaIndex.set(ps.topic, (byPartition = []));
+          byPartition[ps.partition] = r;
         }
         this.applyPartitionState(r, ps);
       }
@@ -458,46 +463,32 @@ export class KafkaBroker implements NodeBehavior {
   // Produce
 
   private leaderFor(topic: string, partition: number): { r: Replica } | { error: ErrorCode } {
-    const r = this.replicas.get(tpKey(topic, partition));
+    const r = this.leaderReplica(topic, partition);
+    return typeof r === 'string' ? { error: r } : { r };
+  }
+
+  /** This broker's replica of the partition if it leads it, else the error to answer (no allocation: produce and fetch call it per partition). */
+  private leaderReplica(topic: string, partition: number): Replica | ErrorCode {
+    const r = this.replicaIndex.get(topic)?.[partition];
     if (r === undefined || r.role !== 'leader') {
       const t = this.image.topics.get(topic);
-      return { error: t === undefined || partition >= t.partitions.length ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'NOT_LEADER_OR_FOLLOWER' };
+      return t === undefined || partition >= t.partitions.length ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'NOT_LEADER_OR_FOLLOWER';
     }
-    return { r };
+    return r;
   }
 
   private onProduce(req: ProduceRequest, from: string): void {
-    const results: ProducePartitionResult[] = [];
-    // Results still waiting for the high watermark (acks=all).
-    const pending = new Set<ProducePartitionResult>();
-    let timer: Timer | undefined;
-    let responded = false;
-    const respond = (): void => {
-      if (responded || req.acks === 0) return;
-      responded = true;
-      if (timer !== undefined) this.node.cancelTimer(timer);
-      this.rpc.reply(from, { type: 'ProduceResponse', re: req.cid, results }, produceResponseLabel(results));
-    };
-    const wait = (r: Replica, requiredOffset: number, result: ProducePartitionResult): void => {
-      pending.add(result);
-      r.pendingAcks.push({
-        requiredOffset,
-        done: (error) => {
-          if (!pending.delete(result)) return;
-          result.error = error;
-          if (pending.size === 0) respond();
-        },
-      });
-    };
+    // One object for the request's state and one per waiting partition, instead of closures.
+    const op = new ProduceOp(this, req, from);
+    const results = op.results;
     for (const b of req.batches) {
       const result: ProducePartitionResult = { topic: b.topic, partition: b.partition, error: 'NONE', baseOffset: -1, logStartOffset: -1 };
       results.push(result);
-      const lead = this.leaderFor(b.topic, b.partition);
-      if ('error' in lead) {
-        result.error = lead.error;
+      const r = this.leaderReplica(b.topic, b.partition);
+      if (typeof r === 'string') {
+        result.error = r;
         continue;
       }
-      const r = lead.r;
       result.logStartOffset = r.log.logStartOffset;
       const minIsr = this.topicConfig(b.topic)['min.insync.replicas'];
       if (req.acks === -1 && r.isr.length < minIsr) {
@@ -530,18 +521,13 @@ export class KafkaBroker implements NodeBehavior {
       if (req.acks !== -1) continue;
       if (r.hw >= lastOffset + 1) {
         if (r.isr.length < minIsr) result.error = 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-      } else wait(r, lastOffset + 1, result);
+      } else op.wait(r, lastOffset + 1, result);
     }
-    if (pending.size === 0) {
-      respond();
+    if (op.waiting === 0) {
+      op.respond();
       return;
     }
-    timer = this.node.setTimer(req.timeoutMs * 1000, () => {
-      timer = undefined;
-      for (const res of pending) res.error = 'REQUEST_TIMED_OUT';
-      pending.clear();
-      respond();
-    });
+    op.timer = this.node.setTimer(req.timeoutMs * 1000, () => op.timeOut());
   }
 
   // -------------------------------------------------------------------------------------------
@@ -555,33 +541,19 @@ export class KafkaBroker implements NodeBehavior {
     }
     // Long poll: park until data arrives (an append for followers, a high watermark move for
     // consumers), the leadership changes, or fetch.max.wait.ms / replica.fetch.wait.max.ms passes.
-    const parked: Replica[] = [];
-    let done = false;
-    const complete = (): void => {
-      if (done) return;
-      done = true;
-      this.node.cancelTimer(timer);
-      for (const r of parked) r.fetchWaiters.delete(waiter);
-      this.replyFetch(req, from, this.readFetch(req, false));
-    };
-    const waiter = {
-      follower: req.replica !== null,
-      wake: (): void => {
-        if (req.minBytes <= 1) complete();
-        else if (this.readFetch(req, false).bytes >= req.minBytes) complete();
-      },
-    };
+    const waiter = new ParkedFetch(this, req, from);
     for (const p of req.partitions) {
-      const r = this.replicas.get(tpKey(p.topic, p.partition));
+      const r = this.replicaIndex.get(p.topic)?.[p.partition];
       if (r === undefined) continue;
       // A leadership change wakes waiters of both kinds (wakeAll), so a parked fetch learns of it at once.
       r.fetchWaiters.add(waiter);
-      parked.push(r);
+      waiter.parked.push(r);
     }
-    const timer = this.node.setTimer(req.maxWaitMs * 1000, complete);
+    waiter.timer = this.node.setTimer(req.maxWaitMs * 1000, () => waiter.complete());
   }
 
-  private replyFetch(req: FetchRequest, to: string, read: FetchRead): void {
+  /** @internal Answers a fetch with what it reads now (ParkedFetch calls it). */
+  replyFetch(req: FetchRequest, to: string, read: FetchRead): void {
     let count = 0;
     for (const p of read.results) {
       const n = p.records.length;
@@ -596,20 +568,20 @@ export class KafkaBroker implements NodeBehavior {
     else this.rpc.reply(to, resp, label);
   }
 
-  private readFetch(req: FetchRequest, first: boolean): FetchRead {
+  /** @internal Reads a fetch request once (ParkedFetch calls it when woken). */
+  readFetch(req: FetchRequest, first: boolean): FetchRead {
     const out: FetchRead = { results: [], bytes: 0, error: false, remoteDelayUs: 0 };
     let budget = req.maxBytes;
     const follower = req.replica;
     for (const p of req.partitions) {
       const res: FetchPartitionResult = { topic: p.topic, partition: p.partition, error: 'NONE', highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };
       out.results.push(res);
-      const lead = this.leaderFor(p.topic, p.partition);
-      if ('error' in lead) {
-        res.error = lead.error;
+      const r = this.leaderReplica(p.topic, p.partition);
+      if (typeof r === 'string') {
+        res.error = r;
         out.error = true;
         continue;
       }
-      const r = lead.r;
       if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== r.leaderEpoch) {
         res.error = p.currentLeaderEpoch < r.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH';
         out.error = true;
@@ -649,8 +621,7 @@ export class KafkaBroker implements NodeBehavior {
         continue;
       }
       res.records = read.records;
-      let bytes = 0;
-      for (const rec of read.records) bytes += rec.sizeBytes;
+      const bytes = read.sizeBytes;
       out.bytes += bytes;
       budget = Math.max(0, budget - bytes);
       if (follower === null && req.isolation === 'read_committed' && read.records.length > 0) {
@@ -706,12 +677,13 @@ export class KafkaBroker implements NodeBehavior {
       f.inFlight = false;
       let failed = resp === null;
       if (resp !== null) {
-        resp.partitions.forEach((pr, i) => {
+        const results = resp.partitions;
+        for (let i = 0; i < results.length; i++) {
           const r = sent[i]!;
           // Ignore answers for partitions this broker no longer follows from this leader in that epoch.
-          if (f.partitions.get(r.key) !== r || r.leaderEpoch !== epochs[i] || r.role !== 'follower') return;
-          if (!this.onFollowerFetched(r, pr, partitions[i]!.fetchOffset)) failed = true;
-        });
+          if (f.partitions.get(r.key) !== r || r.leaderEpoch !== epochs[i] || r.role !== 'follower') continue;
+          if (!this.onFollowerFetched(r, results[i]!, partitions[i]!.fetchOffset)) failed = true;
+        }
       }
       if (failed) {
         f.backoff = this.node.setTimer(cfg['replica.fetch.backoff.ms'] * 1000, () => {
@@ -1019,6 +991,102 @@ export class KafkaBroker implements NodeBehavior {
 }
 
 const OK = { kind: 'ok' } as const;
+
+/** A ProduceRequest being answered: its results, and how many partitions still wait for the high watermark (acks=all). */
+class ProduceOp {
+  readonly results: ProducePartitionResult[] = [];
+  private readonly acks: ProduceAck[] = [];
+  waiting = 0;
+  timer: Timer | undefined = undefined;
+  private responded = false;
+
+  constructor(
+    private readonly broker: KafkaBroker,
+    private readonly req: ProduceRequest,
+    private readonly from: string,
+  ) {}
+
+  /** The partition's result waits until the high watermark reaches `requiredOffset`. */
+  wait(r: Replica, requiredOffset: number, result: ProducePartitionResult): void {
+    const ack = new ProduceAck(requiredOffset, this, result);
+    this.acks.push(ack);
+    this.waiting++;
+    r.pendingAcks.push(ack);
+  }
+
+  /** One waiting partition is done (or failed): answer once none is left. */
+  acked(): void {
+    if (--this.waiting === 0) this.respond();
+  }
+
+  /** The request's timeout passed: every partition still waiting failed. */
+  timeOut(): void {
+    this.timer = undefined;
+    for (const a of this.acks) a.expire();
+    this.waiting = 0;
+    this.respond();
+  }
+
+  respond(): void {
+    if (this.responded || this.req.acks === 0) return;
+    this.responded = true;
+    if (this.timer !== undefined) this.broker.node.cancelTimer(this.timer);
+    this.broker.rpc.reply(this.from, { type: 'ProduceResponse', re: this.req.cid, results: this.results }, produceResponseLabel(this.results));
+  }
+}
+
+/** One partition of a ProduceRequest waiting for the high watermark (a Replica pending ack). */
+class ProduceAck {
+  private waiting = true;
+
+  constructor(
+    readonly requiredOffset: number,
+    private readonly op: ProduceOp,
+    private readonly result: ProducePartitionResult,
+  ) {}
+
+  done(error: ErrorCode): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.result.error = error;
+    this.op.acked();
+  }
+
+  expire(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.result.error = 'REQUEST_TIMED_OUT';
+  }
+}
+
+/** A fetch parked until data arrives, the leadership changes or its wait time passes (a Replica fetch waiter). */
+class ParkedFetch {
+  readonly follower: boolean;
+  readonly parked: Replica[] = [];
+  timer: Timer | undefined = undefined;
+  private done = false;
+
+  constructor(
+    private readonly broker: KafkaBroker,
+    private readonly req: FetchRequest,
+    private readonly from: string,
+  ) {
+    this.follower = req.replica !== null;
+  }
+
+  wake(): void {
+    if (this.req.minBytes <= 1) this.complete();
+    else if (this.broker.readFetch(this.req, false).bytes >= this.req.minBytes) this.complete();
+  }
+
+  complete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.broker.node.cancelTimer(this.timer!);
+    for (const r of this.parked) r.fetchWaiters.delete(this);
+    this.broker.replyFetch(this.req, this.from, this.broker.readFetch(this.req, false));
+  }
+}
 const EMPTY: readonly LogRecord[] = Object.freeze([]) as readonly LogRecord[];
 
 function readRemote(remote: RemotePartition, from: number, maxBytes: number, upper: number): LogRecord[] {

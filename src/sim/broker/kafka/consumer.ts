@@ -121,6 +121,8 @@ export class Consumer {
   private readonly topics: string[] = [];
   private readonly fromBeginning = new Set<string>();
   private readonly owned = new Map<string, OwnedPartition>();
+  /** `owned`'s values as an array, for round-robin; null after `owned` changed. */
+  private ownedList: OwnedPartition[] | null = null;
   private readonly pendingSeeks = new Map<string, number>();
   private readonly pausedTopics = new Set<string>();
   /** Partitions paused by name, kept across rebalances (and before the assignment arrives). */
@@ -461,6 +463,7 @@ export class Consumer {
       this.revoke(revoked);
       for (const tp of added) {
         const key = tpKey(tp.topic, tp.partition);
+        this.ownedList = null;
         this.owned.set(key, {
           topic: tp.topic,
           partition: tp.partition,
@@ -506,6 +509,7 @@ export class Consumer {
     for (const p of parts) {
       this.recordDelivered(p);
       p.revoked = true;
+      this.ownedList = null;
       this.owned.delete(p.key);
     }
   }
@@ -731,9 +735,12 @@ export class Consumer {
   private pumpFetch(): void {
     if (this.stateValue !== 'stable' && this.stateValue !== 'joining' && this.stateValue !== 'syncing') return;
     const rt = this.runtime;
-    const byLeader = new Map<string, OwnedPartition[]>();
+    // Made on the first partition that needs a fetch: most calls find none (all in flight or buffered).
+    let byLeader: Map<string, OwnedPartition[]> | undefined;
     let needMetadata = false;
-    for (const p of this.owned.values()) {
+    const owned = (this.ownedList ??= [...this.owned.values()]);
+    for (let i = 0; i < owned.length; i++) {
+      const p = owned[i]!;
       if (p.revoked || p.paused || p.fetching || p.position === null || p.bufferIndex < p.buffer.length) continue;
       const meta = rt.metadata.partition(p.topic, p.partition);
       const leader = meta?.leader ?? null;
@@ -742,12 +749,13 @@ export class Consumer {
         continue;
       }
       if (this.fetchInFlight.has(leader)) continue;
+      byLeader ??= new Map();
       let list = byLeader.get(leader);
       if (list === undefined) byLeader.set(leader, (list = []));
       list.push(p);
     }
     if (needMetadata) rt.metadata.refresh(this.topics, () => rt.after(this.config['retry.backoff.ms'], () => this.pumpFetch()));
-    for (const [leader, list] of byLeader) this.sendFetch(leader, list);
+    if (byLeader !== undefined) for (const [leader, list] of byLeader) this.sendFetch(leader, list);
   }
 
   private sendFetch(leader: string, parts: OwnedPartition[]): void {
@@ -771,17 +779,21 @@ export class Consumer {
       this.fetchInFlight.delete(leader);
       let backoff = resp === null;
       const outOfRange: OwnedPartition[] = [];
-      parts.forEach((p, i) => {
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
         p.fetching = false;
-        if (p.revoked || p.position !== offsets[i] || resp === null) return;
+        if (p.revoked || p.position !== offsets[i] || resp === null) continue;
         const pr = resp.partitions[i]!;
-        if (pr.error === 'OFFSET_OUT_OF_RANGE') return void outOfRange.push(p);
+        if (pr.error === 'OFFSET_OUT_OF_RANGE') {
+          outOfRange.push(p);
+          continue;
+        }
         if (pr.error !== 'NONE') {
           backoff = true;
-          return;
+          continue;
         }
         this.onFetched(p, pr);
-      });
+      }
       if (backoff) {
         rt.metadata.refresh(this.topics);
         rt.after(cfg['retry.backoff.ms'], () => this.pump());
@@ -844,7 +856,7 @@ export class Consumer {
     // together), then move on round-robin.
     const cur = this.current;
     if (cur !== undefined && !cur.revoked && !cur.paused && cur.bufferIndex < cur.buffer.length && this.owned.get(cur.key) === cur) return cur;
-    const parts = [...this.owned.values()];
+    const parts = (this.ownedList ??= [...this.owned.values()]);
     const n = parts.length;
     for (let i = 1; i <= n; i++) {
       const p = parts[(this.rotation + i) % n]!;
@@ -1089,11 +1101,19 @@ export class Consumer {
 const EMPTY: readonly LogRecord[] = Object.freeze([]) as readonly LogRecord[];
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** The last timestamp turned into a string: records of one batch share their timestamp, and strings are values, so reusing it is invisible. */
+let lastTimestampMs = NaN;
+let lastTimestamp = '';
+
 function toKafkaMessage(r: LogRecord): KafkaMessage {
   let headers: Record<string, string> = NO_HEADERS;
   if (r.headers !== undefined && r.headers.length > 0) {
     headers = {};
     for (const h of r.headers) headers[h.key] = h.value ?? '';
   }
-  return { key: r.key, value: r.value, headers, offset: String(r.offset), timestamp: String(r.timestampMs), attributes: 0, size: r.sizeBytes };
+  if (r.timestampMs !== lastTimestampMs) {
+    lastTimestampMs = r.timestampMs;
+    lastTimestamp = String(r.timestampMs);
+  }
+  return { key: r.key, value: r.value, headers, offset: String(r.offset), timestamp: lastTimestamp, attributes: 0, size: r.sizeBytes };
 }

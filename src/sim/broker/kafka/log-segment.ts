@@ -50,6 +50,11 @@ export function firstRecordAtOrAfter(segment: LogSegment, offset: number): numbe
   let hi = records.length;
   // Reads near the end (followers, caught-up consumers) are the common case.
   if (hi === 0 || records[hi - 1]!.offset < offset) return hi;
+  // Offsets are consecutive unless compaction or truncation left gaps: try where `offset` would be
+  // without gaps (offsets strictly increase, so a match there is the first record at or after it).
+  const guess = offset - records[0]!.offset;
+  if (guess <= 0) return 0;
+  if (guess < hi && records[guess]!.offset === offset) return guess;
   let lo = 0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

@@ -21,7 +21,7 @@ export type AppendResult =
 
 /** Result of a read: records, or Kafka's OFFSET_OUT_OF_RANGE with the valid range. */
 export type ReadResult =
-  | { kind: 'records'; records: LogRecord[]; nextOffset: number }
+  | { kind: 'records'; records: LogRecord[]; nextOffset: number; /** Bytes of `records`. */ sizeBytes: number }
   | { kind: 'offsetOutOfRange'; requestedOffset: number; logStartOffset: number; logEndOffset: number };
 
 /** What a retention pass deleted. */
@@ -126,8 +126,17 @@ export class PartitionLog {
       }
     }
     const epoch = options.leaderEpoch;
-    const withOffsets = batch.map((r, i) => (isUnplacedRecord(r) ? place(r, this.endOffset + i, epoch) : this.materialize(r, this.endOffset + i, epoch)));
-    return this.appendRecords(withOffsets, nowMs);
+    const base = this.endOffset;
+    // A producer's batch is all unplaced records (the usual case): place them and store the
+    // producer's array as it is; otherwise copy into a new array. Only the records are kept.
+    let withOffsets: LogRecord[] | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      if (withOffsets === undefined && !isUnplacedRecord(r)) withOffsets = (batch as LogRecord[]).slice(0, i);
+      const placed = isUnplacedRecord(r) ? place(r, base + i, epoch) : this.materialize(r, base + i, epoch);
+      if (withOffsets !== undefined) withOffsets.push(placed);
+    }
+    return this.appendRecords(withOffsets ?? (batch as LogRecord[]), nowMs);
   }
 
   /**
@@ -139,13 +148,17 @@ export class PartitionLog {
   appendAsFollower(records: readonly (NewRecord & { offset: number })[] | readonly LogRecord[], nowMs: number): AppendResult {
     if (records.length === 0) return { kind: 'rejected', error: 'InvalidRecordException', message: 'empty record batch' };
     let expected = this.endOffset;
-    for (const r of records) {
+    let allLogRecords = true;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       if (r.offset < expected) {
         return { kind: 'rejected', error: 'OffsetOutOfOrder', message: `offset ${r.offset} is below the next expected offset ${expected}` };
       }
       expected = r.offset + 1;
+      if (allLogRecords && !isLogRecord(r)) allLogRecords = false;
     }
-    return this.appendRecords(records.map((r) => (isLogRecord(r) ? r : this.materialize(r, r.offset))), nowMs);
+    // Fetched from a leader's log (the usual case): the records are stored as they are, no copy of the array.
+    return this.appendRecords(allLogRecords ? (records as LogRecord[]) : records.map((r) => (isLogRecord(r) ? r : this.materialize(r, r.offset))), nowMs);
   }
 
   /**
@@ -161,22 +174,31 @@ export class PartitionLog {
       return { kind: 'offsetOutOfRange', requestedOffset: fromOffset, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
     }
     const upper = Math.min(this.endOffset, options.maxOffsetExclusive ?? this.endOffset);
-    const records: LogRecord[] = [];
+    // Each segment's run of records is found first and copied with one slice (no growing array).
+    let records: LogRecord[] | undefined;
+    let count = 0;
     let bytes = 0;
     for (let i = this.segmentIndexFor(fromOffset); i < this.segmentList.length; i++) {
       const segment = this.segmentList[i]!;
       if (segment.baseOffset >= upper) break;
-      for (let j = firstRecordAtOrAfter(segment, fromOffset); j < segment.records.length; j++) {
-        const r = segment.records[j]!;
+      const segmentRecords = segment.records;
+      const first = firstRecordAtOrAfter(segment, fromOffset);
+      let j = first;
+      let full = false;
+      for (; j < segmentRecords.length; j++) {
+        const r = segmentRecords[j]!;
         if (r.offset >= upper) break;
-        if (records.length > 0 && bytes + r.sizeBytes > maxBytes) {
-          return { kind: 'records', records, nextOffset: records[records.length - 1]!.offset + 1 };
+        if (count > 0 && bytes + r.sizeBytes > maxBytes) {
+          full = true;
+          break;
         }
-        records.push(r);
+        count++;
         bytes += r.sizeBytes;
       }
+      if (j > first) records = records === undefined ? segmentRecords.slice(first, j) : records.concat(segmentRecords.slice(first, j));
+      if (full) return { kind: 'records', records: records!, nextOffset: records![records!.length - 1]!.offset + 1, sizeBytes: bytes };
     }
-    return { kind: 'records', records, nextOffset: Math.max(fromOffset, upper) };
+    return { kind: 'records', records: records ?? [], nextOffset: Math.max(fromOffset, upper), sizeBytes: bytes };
   }
 
   /**

@@ -495,12 +495,15 @@ export class Producer {
     if (this.drainTimer !== null && this.drainAtUs <= at) return;
     if (this.drainTimer !== null) node.cancelTimer(this.drainTimer);
     this.drainAtUs = at;
-    this.drainTimer = node.setTimer(at - node.nowUs, () => {
-      this.drainTimer = null;
-      this.drainAtUs = Infinity;
-      this.drain();
-    });
+    this.drainTimer = node.setTimer(at - node.nowUs, this.onDrainTimer);
   }
+
+  /** The drain timer's callback, made once rather than per scheduling. */
+  private readonly onDrainTimer = (): void => {
+    this.drainTimer = null;
+    this.drainAtUs = Infinity;
+    this.drain();
+  };
 
   /**
    * The sender: sends every ready batch, one request per leader broker with at most one batch per
@@ -547,7 +550,7 @@ export class Producer {
         continue;
       }
       // A retried batch of an idempotent producer goes alone, so sequence numbers stay in order.
-      if (this.idempotent && q.inFlight > 0 && q.batches.some((x) => x.attempts > 0)) continue;
+      if (this.idempotent && q.inFlight > 0 && hasRetry(q)) continue;
       if (b.transactional && !this.txnPartitions.has(b.key)) continue;
       const leader = this.runtime.metadata.partition(b.topic, b.partition)?.leader ?? null;
       if (leader === null) {
@@ -628,16 +631,21 @@ export class Producer {
     this.inFlightPerBroker.set(leader, this.inFlightPerBroker.get(leader)! - 1);
     let refresh = false;
     const now = rt.node.nowUs;
-    batches.forEach((b, i) => {
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
       const q = this.queues.get(b.key)!;
       q.inFlight--;
       const res = results?.[i];
       const error: ErrorCode = res === undefined ? 'REQUEST_TIMED_OUT' : res.error;
-      if (error === 'NONE') return this.completeBatch(b, res!.baseOffset, res!.logStartOffset);
+      if (error === 'NONE') {
+        this.completeBatch(b, res!.baseOffset, res!.logStartOffset);
+        continue;
+      }
       if (this.transactionalId !== null && (error === 'INVALID_PRODUCER_EPOCH' || error === 'PRODUCER_FENCED')) {
         this.txnState = 'fatal';
         this.txnError = new KafkaJSError(`the producer was fenced by a newer instance with transactional.id "${this.transactionalId}"`, { type: error, name: 'KafkaJSProducerFenced' });
-        return this.failBatch(b, this.txnError, error);
+        this.failBatch(b, this.txnError, error);
+        continue;
       }
       const retriable = RETRIABLE.has(error) || (this.idempotent && error === 'OUT_OF_ORDER_SEQUENCE_NUMBER');
       if (retriable && b.attempts < this.config.retries && now < b.deadlineUs && this.txnState !== 'aborting') {
@@ -646,12 +654,12 @@ export class Producer {
         rt.node.record(KafkaKinds.produceRetry, { topic: b.topic, partition: b.partition, count: b.records.length, error, attempt: b.attempts });
         if (NEEDS_METADATA.has(error) || res === undefined) refresh = true;
         this.requeue(q, b);
-        return;
+        continue;
       }
       const message = res?.message ?? (res === undefined ? `Request timed out after ${this.config['request.timeout.ms']} ms` : error);
       this.failBatch(b, new KafkaJSError(`${error}: ${message}`, { retriable: RETRIABLE.has(error), type: error }), error);
       if (this.idempotent && this.transactionalId === null && b.baseSequence >= 0) this.resetProducerId();
-    });
+    }
     if (refresh) rt.metadata.refresh([], () => this.scheduleDrain(rt.node.nowUs));
     this.scheduleDrain(now);
     this.notifyTxnWaiters();
@@ -896,6 +904,13 @@ export class Producer {
     finish();
     return p;
   }
+}
+
+/** Whether any batch of the partition is a retry (a retry of an idempotent producer goes alone). */
+function hasRetry(q: PartitionQueue): boolean {
+  const batches = q.batches;
+  for (let i = 0; i < batches.length; i++) if (batches[i]!.attempts > 0) return true;
+  return false;
 }
 
 function messageProblem(m: unknown): string | undefined {

@@ -92,6 +92,8 @@ export class Replica {
   /** Last stable offset: the high watermark, or the first offset of the oldest open transaction if lower. */
   get lastStableOffset(): number {
     let lso = this.hw;
+    // Read by every fetch; most partitions have no open transaction.
+    if (this.openTxns.size === 0) return lso;
     for (const first of this.openTxns.values()) if (first < lso) lso = first;
     return lso;
   }
