@@ -101,20 +101,35 @@ interface Reading {
   newest: string[];
 }
 
+type RunReading = { clocks: Map<string, VectorClock>; readings: Reading[] };
+/** Each run's reading, made once for the three checks (they get the same input). Checks only read it. */
+const runReadings = new WeakMap<Parameters<Checker>[0], RunReading>();
+
 /** The checkpoints' readings, judged against the ground-truth clocks the clients recorded. */
-function readRun(input: Parameters<Checker>[0]) {
+function readRun(input: Parameters<Checker>[0]): RunReading {
+  const known = runReadings.get(input);
+  if (known) return known;
   const clocks = new Map<string, VectorClock>();
   for (const e of input.ofKind(WL.produce)) clocks.set((e.data as { id: string }).id, (e.data as { vc: VectorClock }).vc);
   const acks: { id: string; timeUs: number }[] = [];
   for (const e of input.ofKind(WL.ack)) acks.push({ id: (e.data as { id: string }).id, timeUs: e.timeUs });
   const readings: Reading[] = [];
+  // Every replica's reading at a checkpoint is judged against the same acknowledged writes: find
+  // them and the newest of them (a pairwise comparison) once per checkpoint, not once per replica.
+  const atCheckpoint = new Map<number, { acked: string[]; newest: string[] }>();
   for (const e of input.ofKind(FINAL)) {
     const d = e.data as { checkpoint: number; replica: string; ids: string[] | null };
-    const acked = acks.filter((a) => a.timeUs <= CHECKPOINTS_US[d.checkpoint]!).map((a) => a.id);
-    const newest = acked.filter((a) => !acked.some((b) => b !== a && vcCompare(clocks.get(a)!, clocks.get(b)!) === 'before'));
-    readings.push({ checkpoint: d.checkpoint, replica: d.replica, ids: d.ids, e, acked, newest });
+    let judged = atCheckpoint.get(d.checkpoint);
+    if (!judged) {
+      const acked = acks.filter((a) => a.timeUs <= CHECKPOINTS_US[d.checkpoint]!).map((a) => a.id);
+      const newest = acked.filter((a) => !acked.some((b) => b !== a && vcCompare(clocks.get(a)!, clocks.get(b)!) === 'before'));
+      atCheckpoint.set(d.checkpoint, (judged = { acked, newest }));
+    }
+    readings.push({ checkpoint: d.checkpoint, replica: d.replica, ids: d.ids, e, acked: [...judged.acked], newest: [...judged.newest] });
   }
-  return { clocks, readings };
+  const run = { clocks, readings };
+  runReadings.set(input, run);
+  return run;
 }
 
 const when = (r: Reading): string => (r.checkpoint === 0 ? 'at the mid-run checkpoint' : 'at the end');

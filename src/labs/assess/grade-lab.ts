@@ -142,15 +142,22 @@ function stopOnFatal(lab: LoadedLab): LoadedLab {
       spec: {
         ...spec,
         build: (ctx) => {
+          const { world } = ctx;
+          const history = world.history;
+          const record = world.record;
           let stopping = false;
-          ctx.world.history.subscribe((batch) => {
-            for (const e of batch) {
-              if (stopping) break;
-              if (e.kind === LearnerKinds.budget || e.kind === LearnerKinds.error) stopping = ZEROING_KINDS.includes((e.data as { kind?: ProblemKind } | undefined)?.kind ?? 'threw');
-            }
+          // Looks at every entry as it is stored, as a history subscriber with batches of one would,
+          // but reads the entry's data as recorded instead of parsing every entry back from its JSON
+          // (that round trip cost a grading run 10–40 % more than the run itself).
+          world.record = function (this: World, kind, node, peer, msg, data) {
+            const before = history.length;
+            record.call(this, kind, node, peer, msg, data);
+            // An entry past the history's limit is not stored, and a subscriber would not hear of it.
+            if (history.length === before) return;
+            if (!stopping && (kind === LearnerKinds.budget || kind === LearnerKinds.error)) stopping = ZEROING_KINDS.includes((data as { kind?: ProblemKind } | undefined)?.kind ?? 'threw');
             // Asked again after every entry: the heal phase starts a new kernel run.
-            if (stopping) ctx.world.kernel.stop();
-          }, 1);
+            if (stopping) world.kernel.stop();
+          };
           return spec.build(ctx);
         },
       },

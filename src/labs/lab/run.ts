@@ -116,8 +116,16 @@ export function runLab(lab: LoadedLab, program: LearnerProgram, opts: LabRunOpti
   const chaosUs = spec.chaosMs * 1000;
   const r = runTwoPhase(world, { chaosUs, healUs: spec.healMs * 1000, faults, converged: instance.converged });
   world.history.flush();
+  // Checks often read the same kinds (produced and applied messages): parse those entries once per
+  // run, not once per check. Checks are pure and share entries, as they do on the page.
+  const read = new Map<string, HistoryEntry[]>();
   const input: CheckInput = {
-    ofKind: (...kinds) => world.history.ofKind(...kinds),
+    ofKind: (...kinds) => {
+      const key = kinds.join('\u0000');
+      let entries = read.get(key);
+      if (!entries) read.set(key, (entries = [...world.history.ofKind(...kinds)]));
+      return entries;
+    },
     healStartUs: r.healStartUs,
     endUs: world.nowUs,
   };

@@ -30,7 +30,17 @@ export function vcMerge(a: VectorClock, b: VectorClock): VectorClock {
 export function vcCompare(a: VectorClock, b: VectorClock): CausalOrder {
   let less = false;
   let greater = false;
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+  // a's keys, then b's that a lacks: the union in the order a Set of both would hold it, without
+  // building one (checkers compare clocks pairwise, hundreds of thousands of times a run).
+  for (const k of Object.keys(a)) {
+    const x = a[k] ?? 0;
+    const y = b[k] ?? 0;
+    if (x < y) less = true;
+    else if (x > y) greater = true;
+    if (less && greater) return 'concurrent';
+  }
+  for (const k of Object.keys(b)) {
+    if (hasOwn.call(a, k)) continue;
     const x = a[k] ?? 0;
     const y = b[k] ?? 0;
     if (x < y) less = true;
@@ -41,6 +51,8 @@ export function vcCompare(a: VectorClock, b: VectorClock): CausalOrder {
   if (greater) return 'after';
   return 'equal';
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** True when the event stamped `a` happened before the one stamped `b`. */
 export function happenedBefore(a: VectorClock, b: VectorClock): boolean {
