@@ -337,7 +337,8 @@ export class GradingPool {
         resolveTask({ result, lost });
       };
       const onMessage = (m: WorkerReply): void => {
-        if (m.type === 'failed' && m.id === task.id) finish({ ok: false, text: graderBugText(m.message), bug: true }, false);
+        // A fatal failure (QuickJS trapped) leaves the worker without a usable module: replace it.
+        if (m.type === 'failed' && m.id === task.id) finish({ ok: false, text: graderBugText(m.message), bug: true }, m.fatal === true);
         else if ((m.type === 'graded' || m.type === 'verified') && m.id === task.id) finish({ ok: true, reply: m }, false);
       };
       const onError = (e: Error & { code?: string }): void => {

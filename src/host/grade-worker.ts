@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gradeTask, runOnce, type GradingTask, type LabOutcome } from '../labs/assess';
 import type { LoadedLab } from '../labs/lab';
-import { loadQuickJS, prepareLearnerProgram } from '../labs/sandbox';
+import { discardQuickJS, loadQuickJS, prepareLearnerProgram, QuickJSTrap } from '../labs/sandbox';
 
 export interface WorkerInit {
   labs: { id: string; dir: string; absDir: string }[];
@@ -46,7 +46,7 @@ export type WorkerReply =
   | { type: 'boot-failed'; message: string }
   | { type: 'graded'; id: number; outcome: LabOutcome }
   | { type: 'verified'; id: number; runs: VerifyRun[] }
-  | { type: 'failed'; id: number; message: string };
+  | { type: 'failed'; id: number; message: string; fatal?: true };
 
 async function main(): Promise<void> {
   const port = parentPort!;
@@ -80,6 +80,10 @@ function handle(task: WorkerTask, labs: ReadonlyMap<string, LoadedLab>): WorkerR
     });
     return { type: 'verified', id: task.id, runs };
   } catch (e) {
+    if (e instanceof QuickJSTrap || e instanceof WebAssembly.RuntimeError) {
+      discardQuickJS();
+      return { type: 'failed', id: task.id, message: e.message, fatal: true };
+    }
     // An exception out of the engine is our bug, not the learner's: the pool reports it as such.
     return { type: 'failed', id: task.id, message: (e as Error).stack ?? String(e) };
   }

@@ -2,7 +2,7 @@
 import type { HistoryEntry } from '../sim/history';
 import { LabInputError, labApi, releaseRun, runLab, validateLab, formatLabProblems, type LabRunResult, type LabSpec, type LoadedLab } from '../labs/lab';
 import { labNodes } from '../labs/assess/lab-nodes';
-import { generateDts, loadQuickJS, prepareLearnerProgram, type LearnerProblem } from '../labs/sandbox';
+import { generateDts, loadQuickJS, prepareLearnerProgram, QuickJSTrap, type LearnerProblem } from '../labs/sandbox';
 
 /**
  * The labs as the browser worker sees them: bundled by Vite from labs-content (the same files the
@@ -103,7 +103,7 @@ export async function runLabInWorker(req: LabRunRequest, onBatch?: (batch: Histo
     releaseRun(world);
     return { ok: true, result };
   } catch (e) {
-    if (e instanceof LabInputError) return { ok: false, error: e.message };
+    if (e instanceof LabInputError || e instanceof QuickJSTrap) return { ok: false, error: e.message };
     throw e;
   }
 }

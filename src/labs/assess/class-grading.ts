@@ -130,7 +130,11 @@ export function graderBugText(message: string): string {
 export type TaskOutcome = { ok: true; outcome: LabOutcome } | { ok: false; text: string };
 
 /** What a grading worker answers for a task: the outcome, or the stack of an exception out of the engine. */
-export type GradeTaskReply = { type: 'graded'; id: number; outcome: LabOutcome } | { type: 'failed'; id: number; message: string };
+/**
+ * A grader's answer. `failed` is an exception out of the engine; with `fatal` the grader's QuickJS
+ * module trapped and was discarded, so a pool replaces that grader before its next task.
+ */
+export type GradeTaskReply = { type: 'graded'; id: number; outcome: LabOutcome } | { type: 'failed'; id: number; message: string; fatal?: true };
 
 /** The file name learner code is compiled under when graded (it appears in error messages and so in histories). */
 export function gradedFileName(lab: string): string {

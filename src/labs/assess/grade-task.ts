@@ -1,5 +1,6 @@
 import type { LoadedLab } from '../lab/spec';
 import { prepareLearnerProgram } from '../sandbox/program';
+import { discardQuickJS, QuickJSTrap } from '../sandbox/quickjs';
 import { gradedFileName, type GradeTaskReply, type GradingTask } from './class-grading';
 import { gradeLab, zeroOutcome } from './grade-lab';
 
@@ -13,6 +14,11 @@ export function gradeTask(lab: LoadedLab, task: GradingTask, onRun?: (runsDone: 
     if (!prepared.ok) return { type: 'graded', id: task.id, outcome: zeroOutcome(lab, task.seeds, task.schedules.length, { kind: 'does-not-compile', text: prepared.problem.text }) };
     return { type: 'graded', id: task.id, outcome: gradeLab(lab, prepared.program, task.seeds, task.schedules, { earlyStop: task.earlyStop, onRun }) };
   } catch (e) {
+    if (e instanceof QuickJSTrap || e instanceof WebAssembly.RuntimeError) {
+      // The sandbox's wasm trapped: this grader's module is gone; the pool replaces the grader.
+      discardQuickJS();
+      return { type: 'failed', id: task.id, message: e.message, fatal: true };
+    }
     // An exception out of the engine is our bug, not the learner's: the host reports it as such.
     return { type: 'failed', id: task.id, message: (e as Error).stack ?? String(e) };
   }

@@ -3,7 +3,7 @@
  * sandbox per learner node, with deterministic step, memory and stack budgets. Node-free: the same
  * code runs in the simulation worker and in Node.
  */
-export { loadQuickJS, configureQuickJSWasm, newQuickJSModule, quickJS, DEFAULT_MODULE_BYTES_MAX, type QuickJSWasmSource } from './quickjs';
+export { loadQuickJS, configureQuickJSWasm, newQuickJSModule, quickJS, discardQuickJS, QuickJSTrap, DEFAULT_MODULE_BYTES_MAX, type QuickJSWasmSource } from './quickjs';
 export { prepareLearnerProgram, type LearnerProgram, type PrepareResult } from './program';
 export { transpileLearnerCode, toLearnerPosition, SOURCE_CHARS_MAX, type TranspiledModule, type TranspileResult, type SourceProblem } from './transpile';
 export {

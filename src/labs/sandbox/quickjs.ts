@@ -68,6 +68,29 @@ export function newQuickJSModule(src: QuickJSWasmSource = {}): Promise<QuickJSWA
 }
 
 /**
+ * The shared QuickJS module failed inside its wasm (a trap such as "memory access out of bounds",
+ * seen when learner nodes together exhaust the module's memory along a path QuickJS does not
+ * check). Its memory may be corrupt, so nothing may run in it again: the run that was going on is
+ * abandoned with this error, and the next `loadQuickJS()` makes a fresh module.
+ */
+export class QuickJSTrap extends Error {
+  constructor(readonly trap: Error) {
+    super(
+      `the learner-code sandbox (QuickJS in wasm) failed: ${trap.message}. Usually the nodes together ` +
+        `ran its shared memory out (each node stays under its own budget); the run was abandoned. ` +
+        `Use less memory per message (keep fewer objects), or report it if the code is small.`,
+    );
+    this.name = 'QuickJSTrap';
+  }
+}
+
+/** Forgets the shared module after a trap, so the next `loadQuickJS()` loads a fresh one. */
+export function discardQuickJS(): void {
+  loaded = undefined;
+  loading = undefined;
+}
+
+/**
  * The loaded shared module, synchronously: the simulation is synchronous, so nodes that restart in
  * the middle of a run cannot wait for a load. Hosts `await loadQuickJS()` before building a world.
  */

@@ -9,7 +9,7 @@ import { CallTable, type CallResult, type InvokeOptions } from './call-table';
 import { budgetOf, describeProblem, learnerFrames, MODULE_TOP_LEVEL, syntaxProblem, type BudgetName, type LearnerProblem, type ProblemKind, type RawError } from './errors';
 import { readOutbox } from './outbox';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './prelude';
-import { quickJS } from './quickjs';
+import { discardQuickJS, QuickJSTrap, quickJS } from './quickjs';
 import { toLearnerPosition, type TranspiledModule } from './transpile';
 import type { ConsoleLevel, ConsoleLine, SandboxHost, SandboxOptions, SandboxStatus } from './sandbox-host';
 
@@ -304,6 +304,13 @@ export class Sandbox {
         if (used !== undefined) this.oomKill(used);
       }
     } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        // The wasm itself trapped: every sandbox in this module is suspect. Stop this one without
+        // touching it, forget the module, and abandon the run (QuickJSTrap).
+        this.trapped();
+        discardQuickJS();
+        throw new QuickJSTrap(e);
+      }
       if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
       // The host's own stack overflowed inside QuickJS (the wasm recursion outran V8's stack before
       // QuickJS's check fired). The runtime may be mid-operation: stop it and never touch it again.
@@ -607,6 +614,13 @@ export class Sandbox {
     this.host.problem(p);
     this.calls.failOutstanding(p);
     this.disposeRequested = true;
+  }
+
+  private trapped(): void {
+    this.statusValue = 'stopped';
+    this.rt = undefined;
+    this.ctx = undefined;
+    this.entries = undefined;
   }
 
   private broken(e: RangeError): void {

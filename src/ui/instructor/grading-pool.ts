@@ -108,7 +108,8 @@ export class GradingPool {
       const timer = setTimeout(() => finish({ ok: false, text: timeLimitText(limitMs) }, true), limitMs);
       const onRun = hooks.onRun && ((done: number, planned: number): void => void (!settled && hooks.onRun!(task, done, planned)));
       grader.grade(task, onRun).then(
-        (reply) => finish(reply.id === task.id ? taskOutcome(reply) : { ok: false, text: 'the grader got no grade for this lab' }, false),
+        // A fatal failure (the grader's QuickJS trapped) retires the grader, as a crash would.
+        (reply) => finish(reply.id === task.id ? taskOutcome(reply) : { ok: false, text: 'the grader got no grade for this lab' }, reply.type === 'failed' && reply.fatal === true),
         (e: unknown) => finish({ ok: false, text: `scored 0: the grading worker failed (${(e as Error)?.message ?? String(e)})` }, true),
       );
     });
