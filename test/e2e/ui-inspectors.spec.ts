@@ -139,6 +139,9 @@ function expectedPartitions(f: KafkaFigures, internal: boolean) {
 
 async function expectGroups(page: Page, f: KafkaFigures): Promise<void> {
   const panel = page.getByTestId('group-inspector');
+  // Views off screen stop following the run and catch up when scrolled to (use-on-screen.ts):
+  // read the panel as a learner would, on screen. Off screen it may still show an earlier moment.
+  await panel.scrollIntoViewIfNeeded();
   for (const g of f.groups) {
     const el = panel.locator(`[data-group="${g.groupId}"]`);
     await expect(el).toHaveAttribute('data-state', g.state);

@@ -65,9 +65,11 @@ export class CheckpointedFold<S, Step extends { seq: number }> {
     const count = this.count(seq);
     // Steps are only ever appended, so the state after the first `count` of them never changes.
     if (this.cached !== undefined && this.cached.count === count) return this.cached.state;
-    const k = Math.floor(count / this.every);
+    // The copy at or before `count`. When `count` is every step so far and a multiple of `every`,
+    // the copy at `count` is not made yet (it is pushed with the next step): use the one before.
+    const k = Math.min(Math.floor(count / this.every), this.checkpoints.length - 1);
     let state: S;
-    if (k >= this.checkpoints.length) state = this.rules.initial();
+    if (k < 0) state = this.rules.initial();
     else {
       state = this.rules.clone(this.checkpoints[k]!);
       for (let i = k * this.every; i < count; i++) this.rules.apply(state, this.steps[i]!);
