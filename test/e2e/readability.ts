@@ -1,8 +1,17 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
-/** Text under 16 px, or under 4.5:1 against the nearest opaque background (the projector rule). */
-export function readabilityProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+/** The text elements a page check reads by default: everything in `main` that carries words. */
+export const PAGE_TEXT = 'main p, main label, main li, main dt, main dd, main h2, main h3, main th, main td, main button, main option, main legend, main code, main span';
+
+/**
+ * Text under 16 px, or under 4.5:1 against the nearest opaque background (the projector rule), for
+ * the elements matching `selector` inside `target` (a page, or one panel of it). Inputs and selects
+ * count with their value. The editor, canvases and charts draw their own text and are skipped, and
+ * disabled buttons are exempt from the contrast rule (WCAG 1.4.3).
+ */
+export function readabilityProblems(target: Page | Locator, selector = PAGE_TEXT): Promise<string[]> {
+  const root = 'goto' in target ? target.locator('html') : target;
+  return root.evaluate((rootEl, sel) => {
     const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
     const lum = ([r, g, b]: number[]): number => {
       const f = (v: number): number => {
@@ -19,18 +28,21 @@ export function readabilityProblems(page: Page): Promise<string[]> {
       return [15, 20, 25];
     };
     const problems: string[] = [];
-    const selector = 'main p, main label, main li, main dt, main dd, main h2, main h3, main th, main td, main button, main option, main legend, main code, main span';
-    for (const el of document.querySelectorAll(selector)) {
-      if (!(el instanceof HTMLElement) || el.offsetParent === null || !el.textContent?.trim() || el.closest('.monaco-editor, canvas, .uplot')) continue;
+    for (const el of rootEl.querySelectorAll(sel)) {
+      if (!(el instanceof HTMLElement) || el.offsetParent === null || el.closest('.monaco-editor, canvas, .uplot')) continue;
+      const control = el instanceof HTMLInputElement || el instanceof HTMLSelectElement;
+      const text = el.textContent?.trim() || (control ? (el as HTMLInputElement).value : '');
+      if (!text && !control) continue;
+      const what = `${el.tagName}.${el.className} "${text.slice(0, 30)}"`;
       const style = getComputedStyle(el);
       const size = parseFloat(style.fontSize);
-      if (size < 16) problems.push(`${el.tagName}.${el.className} "${el.textContent.slice(0, 30)}" is ${size}px`);
+      if (size < 16) problems.push(`${what} is ${size}px`);
       if (el.closest('button:disabled')) continue;
       const fg = lum(parse(style.color));
       const bg = lum(background(el));
       const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-      if (ratio < 4.5) problems.push(`${el.tagName}.${el.className} "${el.textContent.slice(0, 30)}" has contrast ${ratio.toFixed(2)}`);
+      if (ratio < 4.5) problems.push(`${what} has contrast ${ratio.toFixed(2)}`);
     }
     return [...new Set(problems)];
-  });
+  }, selector);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { KAFKA_STARTER } from '../../src/labs/playground/starters';
+import { readabilityProblems } from './readability';
 import { expect, test, timelineTime } from './ui-helpers';
 
 /**
@@ -13,6 +14,8 @@ import { expect, test, timelineTime } from './ui-helpers';
  */
 test.setTimeout(4 * 60_000);
 const RUN_MS = 90_000;
+/** The page's text and the form's fields (inputs and selects count with their value). */
+const PLAYGROUND_TEXT = 'main p, main label, main li, main dt, main dd, main h2, main h3, main button, main option, main legend, main select, main input';
 
 /** The CLI's historyHash for a playground run: the Node host running the same engine. */
 function cliPlaygroundHash(config: unknown, seed: number, faults?: unknown): string {
@@ -60,42 +63,6 @@ async function laneNames(page: Page, canvas: Locator, lanes: number): Promise<st
   }
   await page.keyboard.press('Escape');
   return names;
-}
-
-/** Text under 16px or with contrast under 4.5:1 on its panel, as ui-shell checks the network playground. */
-async function readabilityProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
-    const lum = ([r, g, b]: number[]): number => {
-      const f = (v: number): number => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      };
-      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
-    };
-    const background = (el: Element | null): number[] => {
-      for (; el; el = el.parentElement) {
-        const c = parse(getComputedStyle(el).backgroundColor);
-        if (c.length === 3 || (c.length === 4 && c[3]! > 0.9)) return c.slice(0, 3);
-      }
-      return [15, 20, 25];
-    };
-    const problems: string[] = [];
-    for (const el of document.querySelectorAll('main p, main label, main li, main dt, main dd, main h2, main h3, main button, main option, main legend, main select, main input')) {
-      if (!(el instanceof HTMLElement) || el.offsetParent === null) continue;
-      if (!el.textContent?.trim() && !(el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) continue;
-      const style = getComputedStyle(el);
-      const size = parseFloat(style.fontSize);
-      const what = `${el.tagName} "${(el.textContent || (el as HTMLInputElement).value || '').slice(0, 30)}"`;
-      if (size < 16) problems.push(`${what} is ${size}px`);
-      if (el.closest('button:disabled') || el.closest('.monaco-editor')) continue;
-      const fg = lum(parse(style.color));
-      const bg = lum(background(el));
-      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-      if (ratio < 4.5) problems.push(`${what} has contrast ${ratio.toFixed(2)}`);
-    }
-    return problems;
-  });
 }
 
 /** Boxes of the topology form's fields that overlap one another (labels, inputs, problems). */
@@ -172,7 +139,7 @@ test('Kafka: a topology from the form and the starter code stream into every vie
   await expect(consoleLines.getByRole('listitem').first()).toContainText('producer-1');
 
   await page.evaluate(() => window.scrollTo(0, 0));
-  expect(await readabilityProblems(page)).toEqual([]);
+  expect(await readabilityProblems(page, PLAYGROUND_TEXT)).toEqual([]);
   expect(await overlaps(topology)).toEqual([]);
   await page.screenshot({ path: 'test-results/screenshots/playground-kafka.png' });
   await page.screenshot({ path: 'test-results/screenshots/playground-kafka-full.png', fullPage: true });
@@ -236,7 +203,7 @@ test('RabbitMQ: exchanges, queues and bindings from the form; the starter publis
   await expect(canvas).toHaveAttribute('aria-label', /^Space-time diagram of 5 nodes/);
   expect(await laneNames(page, canvas, 5)).toEqual(['rabbit1', 'admin', 'producer-1', 'orders-1', 'orders-2']);
   await page.evaluate(() => window.scrollTo(0, 0));
-  expect(await readabilityProblems(page)).toEqual([]);
+  expect(await readabilityProblems(page, PLAYGROUND_TEXT)).toEqual([]);
   expect(await overlaps(topology)).toEqual([]);
   await page.screenshot({ path: 'test-results/screenshots/playground-rabbitmq.png' });
   await page.screenshot({ path: 'test-results/screenshots/playground-rabbitmq-full.png', fullPage: true });
