@@ -56,6 +56,17 @@ export class Hash64 {
     this.word(n);
   }
 
+  /** Back to the initial state. */
+  reset(): void {
+    this.h1 = 0x9747b28c | 0;
+    this.h2 = 0x1b873593 | 0;
+  }
+
+  /** Both lanes fmixed, 32 + 20 bits, as one non-negative integer below 2^52. */
+  lanes52(): number {
+    return fmix(this.h1) * 1048576 + (fmix(this.h2) >>> 12);
+  }
+
   /** The current value as 16 hex digits; reading it does not change the state. */
   hex(): string {
     return fmix(this.h1 ^ this.h2).toString(16).padStart(8, '0') + fmix(this.h2 + this.h1).toString(16).padStart(8, '0');
@@ -78,27 +89,16 @@ export function hashString32(s: string): number {
   return parseInt(h.hex().slice(0, 8), 16) | 0;
 }
 
+/** The one-string hasher `stringHash52` reuses (the simulation is single-threaded). */
+const scratch = new Hash64();
+
 /**
- * A 52-bit hash of a string (two 32-bit murmur3-style lanes, fmixed, 32 + 20 bits), as a
- * non-negative integer that `Hash64.number` mixes exactly. Used where a string's hash is computed
- * once and mixed many times (the history caches it for values that recur across entries).
+ * A 52-bit hash of a string (`Hash64.string` from the initial lanes, each lane fmixed: 32 + 20
+ * bits), as a non-negative integer that `Hash64.number` mixes exactly. Used where a value is
+ * hashed on its own and then mixed as a number (the history's shaped entries).
  */
 export function stringHash52(s: string): number {
-  const n = s.length;
-  let h1 = 0x9747b28c | 0;
-  let h2 = 0x1b873593 | 0;
-  for (let i = 0; i < n; i += 2) {
-    const k = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
-    let a = Math.imul(k, 0xcc9e2d51);
-    a = (a << 15) | (a >>> 17);
-    h1 ^= Math.imul(a, 0x1b873593);
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    let b = Math.imul(k, 0x85ebca6b);
-    b = (b << 17) | (b >>> 15);
-    h2 ^= Math.imul(b, 0xc2b2ae35);
-    h2 = (h2 << 11) | (h2 >>> 21);
-    h2 = (Math.imul(h2, 9) + 0x38495ab5) | 0;
-  }
-  return fmix((h1 ^ n) | 0) * 1048576 + (fmix((h2 + n) | 0) >>> 12);
+  scratch.reset();
+  scratch.string(s);
+  return scratch.lanes52();
 }

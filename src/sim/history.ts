@@ -132,29 +132,33 @@ export class History {
    * is what the hash covers, so key order is part of the record.
    */
   record(timeUs: number, kind: string, node: string, peer?: string, msg?: number, data?: unknown): void {
-    assert(timeUs >= this.lastTimeUs, 'history time moves forward');
-    this.lastTimeUs = timeUs;
     const kindId = this.intern(kind);
     assert(kindId < 65536, 'fewer than 65536 distinct kinds and names');
     const nodeId = this.intern(node);
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const json = data === undefined ? undefined : JSON.stringify(data);
-
-    const h = this.hash;
-    h.number(timeUs);
-    h.word(this.nameHashes[kindId]!);
-    h.word(this.nameHashes[nodeId]!);
-    h.word(this.nameHashes[peerId]!);
-    h.word(msgId);
-    if (json !== undefined) h.string(json);
-    else h.word(0x5bd1e995);
+    this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
+    if (json !== undefined) this.hash.string(json);
+    else this.hash.word(0x5bd1e995);
 
     if (this.count >= this.entriesMax) {
       this.overflowed++;
       return;
     }
     this.store(timeUs, kindId, nodeId, peerId, msgId, json);
+  }
+
+  /** Checks time goes forward and mixes what every entry has: time, kind, node, peer, message id. */
+  private mixHeader(timeUs: number, kindId: number, nodeId: number, peerId: number, msgId: number): void {
+    assert(timeUs >= this.lastTimeUs, 'history time moves forward');
+    this.lastTimeUs = timeUs;
+    const h = this.hash;
+    h.number(timeUs);
+    h.word(this.nameHashes[kindId]!);
+    h.word(this.nameHashes[nodeId]!);
+    h.word(this.nameHashes[peerId]!);
+    h.word(msgId);
   }
 
   private store(timeUs: number, kindId: number, nodeId: number, peerId: number, msgId: number, data: string | number | undefined): void {
@@ -193,8 +197,6 @@ export class History {
     e?: ShapedValue,
     f?: ShapedValue,
   ): void {
-    assert(timeUs >= this.lastTimeUs, 'history time moves forward');
-    this.lastTimeUs = timeUs;
     let kindId = this.shapeKinds[shape.id];
     if (kindId === undefined) {
       kindId = this.intern(shape.kind);
@@ -205,14 +207,8 @@ export class History {
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const n = shape.fields.length;
-
-    const h = this.hash;
-    h.number(timeUs);
-    h.word(this.nameHashes[kindId]!);
-    h.word(this.nameHashes[nodeId]!);
-    h.word(this.nameHashes[peerId]!);
-    h.word(msgId);
-    h.word(shape.fieldsHash);
+    this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
+    this.hash.word(shape.fieldsHash);
     this.mix(a);
     if (n > 1) this.mix(b);
     if (n > 2) this.mix(c);

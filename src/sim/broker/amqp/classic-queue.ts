@@ -199,7 +199,7 @@ export class ClassicQueue {
     if (this.deleted) return;
     const u = this.store.unackedDelivery(tag);
     if (u !== undefined) {
-      if (this.host.messageHistory) this.host.recordAck(u.entry.message.id, this.name);
+      this.host.recordAck(u.entry.message.id, this.name);
       if (this.persisted.size > 0) this.removed(u.entry.message);
     }
     const step = this.store.ackOne(tag, this.host.nowMs());
@@ -209,13 +209,12 @@ export class ClassicQueue {
 
   private settle(_ch: string, tags: readonly number[], op: 'ack' | 'reject' | 'requeue', why: 'recover' | undefined): void {
     const now = this.host.nowMs();
-    const history = this.host.messageHistory;
     for (let i = 0; i < tags.length; i++) {
       const u = this.store.unackedDelivery(tags[i]!);
       if (u === undefined) continue;
       const msg = u.entry.message;
       if (op === 'ack') {
-        if (history) this.host.recordAck(msg.id, this.name);
+        this.host.recordAck(msg.id, this.name);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
         this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
@@ -294,7 +293,7 @@ export class ClassicQueue {
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
-      if (this.host.messageHistory) this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
     for (const dl of step.deadLetters) {

@@ -17,8 +17,6 @@ export interface QueueHost {
   readonly metadata: ClusterMetadata;
   readonly config: RabbitConfig;
   readonly diskSync: DiskSync;
-  /** Per-message history entries are recorded (`RabbitConfig.messageHistory`). */
-  readonly messageHistory: boolean;
   /** The node's clock in whole milliseconds, as queues count TTLs. */
   nowMs(): number;
   /** Sends an event to a channel, wherever it lives (directly when it is on this node). */

@@ -61,7 +61,8 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   readonly metadata: ClusterMetadata;
   readonly config: RabbitConfig;
   readonly diskSync: DiskSync;
-  readonly messageHistory: boolean;
+  /** Per-message history entries are recorded (`RabbitConfig.messageHistory`); the record* methods check it. */
+  private readonly messageHistory: boolean;
   readonly connections = new Map<string, ServerConnection>();
   readonly channels = new Map<string, ServerChannel>();
   readonly classic = new Map<string, ClassicQueue>();
