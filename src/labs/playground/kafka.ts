@@ -5,7 +5,7 @@ import type { SimNode } from '../../sim/node';
 import { SimPromise } from '../../sim/sim-promise';
 import { WL } from '../checkers/workload';
 import type { LabBuildContext, LabCheck, LabInstance, LabSpec } from '../lab/spec';
-import { createTopicWhenReady } from '../scenarios/kafka-topics';
+import { createTopicWhenReady } from '../../sim/broker/kafka/topic-ready';
 import type { ApiNamespace, Json } from '../sandbox/api';
 import { ApiError } from '../sandbox/bridge';
 import type { LabOp, LearnerBehavior } from '../sandbox/learner-node';

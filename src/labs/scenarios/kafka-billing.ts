@@ -5,7 +5,7 @@ import { SimPromise } from '../../sim/sim-promise';
 import { WL } from '../checkers/workload';
 import type { LabBuildContext, LabInstance } from '../lab/spec';
 import { ServiceClient } from '../lab/service-client';
-import { createTopicWhenReady } from './kafka-topics';
+import { createTopicWhenReady } from '../../sim/broker/kafka/topic-ready';
 import type { ApiNamespace, Json } from '../sandbox/api';
 import { ApiError } from '../sandbox/bridge';
 import type { LabOp, LearnerBehavior } from '../sandbox/learner-node';

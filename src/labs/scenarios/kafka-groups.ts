@@ -13,7 +13,7 @@ import { LearnerKinds } from '../sandbox/kinds';
 import type { LabOp, LearnerBehavior } from '../sandbox/learner-node';
 import { isWire, type Wire } from '../sandbox/wire';
 import { billingApi, billingTypes, orderToLearner } from './kafka-billing';
-import { createTopicWhenReady } from './kafka-topics';
+import { createTopicWhenReady } from '../../sim/broker/kafka/topic-ready';
 
 /**
  * The billing story of the delivery labs, grown into a consumer group: several billing nodes run

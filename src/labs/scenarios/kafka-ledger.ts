@@ -7,7 +7,7 @@ import { WL } from '../checkers/workload';
 import type { LabBuildContext, LabInstance } from '../lab/spec';
 import { KEY_CHARS_MAX, type Json } from '../sandbox/api';
 import { LearnerKinds } from '../sandbox/kinds';
-import { createTopicWhenReady } from './kafka-topics';
+import { createTopicWhenReady } from '../../sim/broker/kafka/topic-ready';
 import type { LearnerBehavior } from '../sandbox/learner-node';
 
 /**

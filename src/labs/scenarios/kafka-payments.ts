@@ -8,7 +8,7 @@ import { WL } from '../checkers/workload';
 import type { LabBuildContext, LabInstance } from '../lab/spec';
 import { LearnerKinds } from '../sandbox/kinds';
 import type { LearnerBehavior } from '../sandbox/learner-node';
-import { createTopicWhenReady } from './kafka-topics';
+import { createTopicWhenReady } from '../../sim/broker/kafka/topic-ready';
 
 /**
  * The durability story: a checkout service records every payment in the Kafka topic `payments`

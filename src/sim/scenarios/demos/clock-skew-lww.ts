@@ -9,7 +9,8 @@ import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
 import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { createTopicWhenReady, DEMO_CLUSTER_CONFIG } from './kafka-setup';
+import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
+import { DEMO_CLUSTER_CONFIG } from './kafka-setup';
 
 const KEY = 'user-42';
 const REGIONS = ['eu', 'us'] as const;

@@ -7,7 +7,8 @@ import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
 import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { createTopicWhenReady, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
+import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
+import { DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
 
 const TOPIC = 'orders';
 const GROUP = 'billing';

@@ -1,9 +1,7 @@
-import type { Admin, ITopicConfig } from '../../broker/kafka/admin';
-import { KafkaConfigError, type BROKER_CONFIG, type ConfigInput } from '../../broker/kafka/config';
+import type { BROKER_CONFIG, ConfigInput } from '../../broker/kafka/config';
 import type { KafkaCluster } from '../../broker/kafka/kafka';
 import type { Producer } from '../../broker/kafka/producer';
 import type { SimNode } from '../../node';
-import { SimPromise } from '../../sim-promise';
 import { DemoKinds } from './demo';
 
 /**
@@ -20,30 +18,6 @@ export const DEMO_CLUSTER_CONFIG: ConfigInput<typeof BROKER_CONFIG> = {
   'group.min.session.timeout.ms': 1000,
   'auto.create.topics.enable': false,
 };
-
-const TOPIC_RETRY_US = 100_000;
-const TOPIC_ATTEMPTS_MAX = 100;
-
-/**
- * Creates a topic once brokers have registered with the controller, as an operator's script
- * would: at time zero no broker is registered yet and CreateTopics fails with
- * INVALID_REPLICATION_FACTOR, so it retries every 100 ms (at most 100 times). Clients start only
- * when it resolves, so none auto-creates the topic with broker defaults.
- */
-export function createTopicWhenReady(admin: Admin, node: SimNode, topic: ITopicConfig): SimPromise<void> {
-  const done = new SimPromise<void>();
-  let attempts = 0;
-  const attempt = (): void => {
-    attempts++;
-    admin.createTopics({ topics: [topic] }).onSettled((r) => {
-      if (r.state === 'fulfilled') return done.resolve();
-      if (r.reason instanceof KafkaConfigError || attempts >= TOPIC_ATTEMPTS_MAX) return done.reject(r.reason);
-      node.setTimer(TOPIC_RETRY_US, attempt);
-    });
-  };
-  attempt();
-  return done;
-}
 
 /** How many sends are still waiting for an answer (acknowledged or failed for good). */
 export interface SendTally {

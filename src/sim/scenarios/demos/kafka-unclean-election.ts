@@ -5,7 +5,8 @@ import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
 import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { auditTopic, createTopicWhenReady, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
+import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
+import { auditTopic, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
 import { scheduleRoleFaults } from './role-faults';
 
 const TOPIC = 'ledger';

@@ -1,14 +1,14 @@
-import type { Admin, ITopicConfig } from '../../sim/broker/kafka/admin';
-import { KafkaConfigError } from '../../sim/broker/kafka/config';
-import type { SimNode } from '../../sim/node';
-import { SimPromise } from '../../sim/sim-promise';
+import type { SimNode } from '../../node';
+import { SimPromise } from '../../sim-promise';
+import type { Admin, ITopicConfig } from './admin';
+import { KafkaConfigError } from './config';
 
-/** How long the lab waits between attempts, and for how long at most. */
+/** How long to wait between attempts, and how many attempts at most. */
 const RETRY_US = 100_000;
 const ATTEMPTS_MAX = 100;
 
 /**
- * Creates a lab's topic once the cluster can hold it. At time zero no broker has registered with
+ * Creates a topic once the cluster can hold it (labs, demos and the playground use it). At time zero no broker has registered with
  * the controller yet, so a first CreateTopics fails (INVALID_REPLICATION_FACTOR: "only 0
  * broker(s) are registered"); an operator's script would retry, and so does this. Start the lab's
  * clients only when the promise resolves: a client that asks for an unknown topic's metadata
