@@ -1,12 +1,10 @@
 import { KafkaCluster } from '../../broker/kafka/kafka';
 import { KafkaKinds } from '../../broker/kafka/kinds';
-import { Kinds } from '../../history';
 import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
-import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
-import { auditTopic, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
+import { entriesOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
+import { acknowledgedLoss, auditTopic, DEMO_CLUSTER_CONFIG, partitionRoles, producerWorkload } from './kafka-setup';
 import { scheduleRoleFaults } from './role-faults';
 
 const TOPIC = 'payments';
@@ -60,27 +58,22 @@ export const kafkaAcksOne: Scenario = {
     // leader returns with its log and you can watch it truncate the payments only it had; with
     // Linux's defaults its page cache would have lost them in the crash instead.
     const cluster = KafkaCluster.create(world, { brokers: 3, config: DEMO_CLUSTER_CONFIG, pageCache: { writebackIntervalMs: 100, dirtyExpireMs: 100 } });
-    const checkoutKafka = cluster.client('checkout');
-    const checkout = world.node('checkout');
-    let tally = { pending: 0, sent: 0 };
-    createTopicWhenReady(checkoutKafka.admin(), checkout, { topic: TOPIC, numPartitions: 1, replicationFactor: 3 }).onSettled((created) => {
-      if (created.state === 'rejected') return checkout.log(`the payments topic could not be created: ${(created.reason as Error).message}`, 'error');
-      // A request unanswered for 1 s is retried (on the new leader once the producer learns of it).
-      const producer = checkoutKafka.producer({ acks: fix ? 'all' : 1, 'request.timeout.ms': 1000, 'delivery.timeout.ms': 30_000, 'retry.backoff.ms': 100 });
-      producer.connect().onSettled(() => {
-        tally = produceEvery(checkout, producer, { topic: TOPIC, everyUs: PAYMENT_EVERY_US, count: PAYMENTS, idPrefix: 'pay' });
-      });
-    });
+    // A request unanswered for 1 s is retried (on the new leader once the producer learns of it).
+    const tally = producerWorkload(
+      cluster,
+      'checkout',
+      { topic: TOPIC, numPartitions: 1, replicationFactor: 3 },
+      { acks: fix ? 'all' : 1, 'request.timeout.ms': 1000, 'delivery.timeout.ms': 30_000, 'retry.backoff.ms': 100 },
+      { everyUs: PAYMENT_EVERY_US, count: PAYMENTS, idPrefix: 'pay' },
+    );
 
     let first: { leader: string; followers: string[] } | undefined;
     scheduleRoleFaults(world, [
       {
         atMs: ISOLATE_MS,
         pick: () => {
-          const p = cluster.inspect().partitions.find((x) => x.topic === TOPIC);
-          if (!p?.leader) return [];
-          first = { leader: p.leader, followers: p.replicas.map((r) => r.broker).filter((b) => b !== p.leader) };
-          return [{ kind: 'partition', groups: [[first.leader], first.followers], oneWay: false }];
+          first = partitionRoles(cluster, TOPIC);
+          return first ? [{ kind: 'partition', groups: [[first.leader], first.followers], oneWay: false }] : [];
         },
       },
       { atMs: CRASH_MS, pick: () => (first ? [{ kind: 'crash', node: first.leader }, { kind: 'heal' }] : []) },
@@ -97,24 +90,15 @@ export const kafkaAcksOne: Scenario = {
 };
 
 function report(world: World): DemoReport {
-  const produced = entriesOf(world, DemoKinds.produce).length;
-  const acks = entriesOf(world, DemoKinds.ack);
-  const inLog = new Set(entriesOf(world, DemoKinds.audit).map(idOf));
-  const lostAcks = acks.filter((e) => !inLog.has(idOf(e)));
-  const faults = entriesOf(world, Kinds.fault);
+  const { produced, acked, inLog, lostAcks, figures, faults } = acknowledgedLoss(world);
   const crash = faults.find((e) => (e.data as { kind?: string }).kind === 'crash');
   const leaders = entriesOf(world, KafkaKinds.leader).filter((e) => (e.data as { topic?: string; reason?: string }).topic === TOPIC && (e.data as { reason?: string }).reason !== 'topic created');
   const truncate = entriesOf(world, KafkaKinds.truncate).find((e) => (e.data as { topic?: string }).topic === TOPIC);
   const lost = lostAcks.length;
   return {
-    outcome: `produced ${produced}, acknowledged ${acks.length}, in the log after the failover ${inLog.size}: ${plural(lost, 'acknowledged write')} lost`,
+    outcome: `produced ${produced}, acknowledged ${acked}, in the log after the failover ${inLog}: ${plural(lost, 'acknowledged write')} lost`,
     anomaly: lost > 0,
-    figures: [
-      { label: 'produced', value: produced },
-      { label: 'acknowledged', value: acks.length },
-      { label: 'in the log', value: inLog.size },
-      { label: 'acknowledged, lost', value: lost, anomaly: true },
-    ],
+    figures,
     moments: inOrder([
       ...momentAt('Followers cut off from the leader', faults.find((e) => (e.data as { kind?: string }).kind === 'partition')),
       ...momentAt('First lost write acknowledged', lostAcks[0]),

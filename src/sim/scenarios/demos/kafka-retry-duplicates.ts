@@ -6,8 +6,7 @@ import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
 import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
-import { auditTopic, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
+import { auditTopic, DEMO_CLUSTER_CONFIG, producerWorkload } from './kafka-setup';
 import { scheduleRoleFaults } from './role-faults';
 
 const TOPIC = 'orders';
@@ -53,22 +52,13 @@ export const kafkaRetryDuplicates: Scenario = {
   build(world: World, opts: ScenarioOptions) {
     const fix = opts.variant === 'fix';
     const cluster = KafkaCluster.create(world, { brokers: 3, config: DEMO_CLUSTER_CONFIG });
-    const shopKafka = cluster.client('shop');
-    const shop = world.node('shop');
-    let tally = { pending: 0, sent: 0 };
-    createTopicWhenReady(shopKafka.admin(), shop, { topic: TOPIC, numPartitions: 1, replicationFactor: 3 }).onSettled((created) => {
-      if (created.state === 'rejected') return shop.log(`the orders topic could not be created: ${(created.reason as Error).message}`, 'error');
-      const producer = shopKafka.producer({
-        acks: 'all',
-        'enable.idempotence': fix,
-        'request.timeout.ms': REQUEST_TIMEOUT_MS,
-        'delivery.timeout.ms': 30_000,
-        'retry.backoff.ms': 100,
-      });
-      producer.connect().onSettled(() => {
-        tally = produceEvery(shop, producer, { topic: TOPIC, everyUs: ORDER_EVERY_US, count: ORDERS, idPrefix: 'order' });
-      });
-    });
+    const tally = producerWorkload(
+      cluster,
+      'shop',
+      { topic: TOPIC, numPartitions: 1, replicationFactor: 3 },
+      { acks: 'all', 'enable.idempotence': fix, 'request.timeout.ms': REQUEST_TIMEOUT_MS, 'delivery.timeout.ms': 30_000, 'retry.backoff.ms': 100 },
+      { everyUs: ORDER_EVERY_US, count: ORDERS, idPrefix: 'order' },
+    );
 
     let leader: string | undefined;
     scheduleRoleFaults(world, [

@@ -1,8 +1,12 @@
+import type { ITopicConfig } from '../../broker/kafka/admin';
 import type { BROKER_CONFIG, ConfigInput } from '../../broker/kafka/config';
+import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
 import type { KafkaCluster } from '../../broker/kafka/kafka';
-import type { Producer } from '../../broker/kafka/producer';
+import type { Producer, ProducerConfigInput } from '../../broker/kafka/producer';
 import type { SimNode } from '../../node';
-import { DemoKinds } from './demo';
+import { Kinds } from '../../history';
+import type { World } from '../../world';
+import { DemoKinds, entriesOf, idOf, type DemoFigure } from './demo';
 
 /**
  * Kafka's timeouts are tuned for production (a broker is fenced after 9 s, a follower leaves the
@@ -30,8 +34,12 @@ export interface SendTally {
  * as `wl.produce` when handed to the producer and `wl.ack` when Kafka acknowledged it. The value
  * is the record's id, so an auditor can tell records apart.
  */
-export function produceEvery(node: SimNode, producer: Producer, opts: { topic: string; everyUs: number; count: number; idPrefix: string; key?: (i: number) => string | null }): SendTally {
-  const tally: SendTally = { pending: 0, sent: 0 };
+export function produceEvery(
+  node: SimNode,
+  producer: Producer,
+  opts: { topic: string; everyUs: number; count: number; idPrefix: string; key?: (i: number) => string | null },
+  tally: SendTally = { pending: 0, sent: 0 },
+): SendTally {
   const next = (): void => {
     if (tally.sent >= opts.count) return;
     const i = ++tally.sent;
@@ -81,4 +89,48 @@ export function auditTopic(cluster: KafkaCluster, nodeName: string, topic: strin
   };
   node.setTimer(pollUs, start);
   return { done: () => done };
+}
+
+/**
+ * The demos' writer: node `nodeName` creates `topic` once the cluster can hold it, then produces
+ * with `producer` settings as `produceEvery` does. The tally it returns fills in as it goes.
+ */
+export function producerWorkload(
+  cluster: KafkaCluster,
+  nodeName: string,
+  topic: ITopicConfig,
+  producer: ProducerConfigInput,
+  workload: { everyUs: number; count: number; idPrefix: string },
+): SendTally {
+  const kafka = cluster.client(nodeName);
+  const node = cluster.world.node(nodeName);
+  const tally: SendTally = { pending: 0, sent: 0 };
+  createTopicWhenReady(kafka.admin(), node, topic).onSettled((created) => {
+    if (created.state === 'rejected') return node.log(`the ${topic.topic} topic could not be created: ${(created.reason as Error).message}`, 'error');
+    const p = kafka.producer(producer);
+    p.connect().onSettled(() => void produceEvery(node, p, { topic: topic.topic, ...workload }, tally));
+  });
+  return tally;
+}
+
+/** The leader of a one-partition topic and its followers right now; undefined while it has none. */
+export function partitionRoles(cluster: KafkaCluster, topic: string): { leader: string; followers: string[] } | undefined {
+  const p = cluster.inspect().partitions.find((x) => x.topic === topic);
+  if (!p?.leader) return undefined;
+  return { leader: p.leader, followers: p.replicas.map((r) => r.broker).filter((b) => b !== p.leader) };
+}
+
+/** What the auditor found of the acknowledged writes: the loss demos' figures. */
+export function acknowledgedLoss(world: World) {
+  const produced = entriesOf(world, DemoKinds.produce).length;
+  const acks = entriesOf(world, DemoKinds.ack);
+  const inLog = new Set(entriesOf(world, DemoKinds.audit).map(idOf));
+  const lostAcks = acks.filter((e) => !inLog.has(idOf(e)));
+  const figures: DemoFigure[] = [
+    { label: 'produced', value: produced },
+    { label: 'acknowledged', value: acks.length },
+    { label: 'in the log', value: inLog.size },
+    { label: 'acknowledged, lost', value: lostAcks.length, anomaly: true },
+  ];
+  return { produced, acked: acks.length, inLog: inLog.size, lostAcks, figures, faults: entriesOf(world, Kinds.fault) };
 }

@@ -1,12 +1,10 @@
 import { KafkaCluster } from '../../broker/kafka/kafka';
 import { KafkaKinds } from '../../broker/kafka/kinds';
-import { Kinds } from '../../history';
 import { ms } from '../../time';
 import type { World } from '../../world';
 import type { Scenario, ScenarioOptions } from '../scenario';
-import { DemoKinds, entriesOf, idOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
-import { createTopicWhenReady } from '../../broker/kafka/topic-ready';
-import { auditTopic, DEMO_CLUSTER_CONFIG, produceEvery } from './kafka-setup';
+import { entriesOf, inOrder, momentAt, plural, summaryOf, type DemoReport } from './demo';
+import { acknowledgedLoss, auditTopic, DEMO_CLUSTER_CONFIG, partitionRoles, producerWorkload } from './kafka-setup';
 import { scheduleRoleFaults } from './role-faults';
 
 const TOPIC = 'ledger';
@@ -60,30 +58,24 @@ export const kafkaUncleanElection: Scenario = {
     // Dirty pages are written back within 0.2 s (Linux: 30 s), so the crashed followers come back
     // with what they had replicated, and the loss shown is the election's, not the page cache's.
     const cluster = KafkaCluster.create(world, { brokers: 3, config: DEMO_CLUSTER_CONFIG, pageCache: { writebackIntervalMs: 100, dirtyExpireMs: 100 } });
-    const bankKafka = cluster.client('bank');
-    const bank = world.node('bank');
-    let tally = { pending: 0, sent: 0 };
-    const topic = { topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'unclean.leader.election.enable', value: String(!fix) }] };
-    createTopicWhenReady(bankKafka.admin(), bank, topic).onSettled((created) => {
-      if (created.state === 'rejected') return bank.log(`the ledger topic could not be created: ${(created.reason as Error).message}`, 'error');
-      // Without idempotence, as KafkaJS's producer defaults to: the demo is about the election. (An
-      // idempotent producer meets a leader that lost its sequence numbers: the Java client then
-      // bumps its epoch, KIP-360, which this model does only after a batch fails for good.)
-      const producer = bankKafka.producer({ acks: 'all', 'enable.idempotence': false, 'request.timeout.ms': 1000, 'delivery.timeout.ms': 30_000, 'retry.backoff.ms': 100 });
-      producer.connect().onSettled(() => {
-        tally = produceEvery(bank, producer, { topic: TOPIC, everyUs: ENTRY_EVERY_US, count: ENTRIES, idPrefix: 'entry' });
-      });
-    });
+    // Without idempotence, as KafkaJS's producer defaults to: the demo is about the election. (An
+    // idempotent producer meets a leader that lost its sequence numbers: the Java client then
+    // bumps its epoch, KIP-360, which this model does only after a batch fails for good.)
+    const tally = producerWorkload(
+      cluster,
+      'bank',
+      { topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'unclean.leader.election.enable', value: String(!fix) }] },
+      { acks: 'all', 'enable.idempotence': false, 'request.timeout.ms': 1000, 'delivery.timeout.ms': 30_000, 'retry.backoff.ms': 100 },
+      { everyUs: ENTRY_EVERY_US, count: ENTRIES, idPrefix: 'entry' },
+    );
 
     let roles: { leader: string; followers: string[] } | undefined;
     scheduleRoleFaults(world, [
       {
         atMs: FOLLOWERS_CRASH_MS,
         pick: () => {
-          const p = cluster.inspect().partitions.find((x) => x.topic === TOPIC);
-          if (!p?.leader) return [];
-          roles = { leader: p.leader, followers: p.replicas.map((r) => r.broker).filter((b) => b !== p.leader) };
-          return roles.followers.map((node) => ({ kind: 'crash' as const, node }));
+          roles = partitionRoles(cluster, TOPIC);
+          return roles ? roles.followers.map((node) => ({ kind: 'crash' as const, node })) : [];
         },
       },
       {
@@ -104,24 +96,15 @@ export const kafkaUncleanElection: Scenario = {
 };
 
 function report(world: World): DemoReport {
-  const produced = entriesOf(world, DemoKinds.produce).length;
-  const acks = entriesOf(world, DemoKinds.ack);
-  const inLog = new Set(entriesOf(world, DemoKinds.audit).map(idOf));
-  const lostAcks = acks.filter((e) => !inLog.has(idOf(e)));
-  const faults = entriesOf(world, Kinds.fault);
+  const { produced, acked, inLog, lostAcks, figures, faults } = acknowledgedLoss(world);
   const ofTopic = (kind: string) => entriesOf(world, kind).filter((e) => (e.data as { topic?: string }).topic === TOPIC);
   const shrinkToOne = ofTopic(KafkaKinds.isrShrink).find((e) => (e.data as { isr: string[] }).isr.length === 1);
   const unclean = ofTopic(KafkaKinds.leader).find((e) => (e.data as { unclean?: boolean }).unclean === true);
   const lost = lostAcks.length;
   return {
-    outcome: `produced ${produced}, acknowledged ${acks.length}, in the log after the election ${inLog.size}: ${plural(lost, 'acknowledged write')} lost${unclean ? ' to an unclean election' : ''}`,
+    outcome: `produced ${produced}, acknowledged ${acked}, in the log after the election ${inLog}: ${plural(lost, 'acknowledged write')} lost${unclean ? ' to an unclean election' : ''}`,
     anomaly: lost > 0,
-    figures: [
-      { label: 'produced', value: produced },
-      { label: 'acknowledged', value: acks.length },
-      { label: 'in the log', value: inLog.size },
-      { label: 'acknowledged, lost', value: lost, anomaly: true },
-    ],
+    figures,
     moments: inOrder([
       ...momentAt('Both followers crash', faults.find((e) => (e.data as { kind?: string }).kind === 'crash')),
       ...momentAt('The ISR is the leader alone', shrinkToOne),
