@@ -3,6 +3,7 @@ import type { LabRunResult } from '../../labs/lab';
 import type { FaultEntry } from '../faults/fault-entry';
 import { formatUs } from '../format-time';
 import type { HistoryStore } from '../history/history-store';
+import { ReproDownloads } from '../repro-downloads';
 import type { LabSummary } from './labs-data';
 
 interface Props {
@@ -13,15 +14,6 @@ interface Props {
   ranWith: { seed: number; faults: FaultEntry[] } | undefined;
   /** The code now in the editor, offered as the file the terminal command reads. */
   code: string;
-}
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** The run's score, identity and size, and the command that reproduces it in a terminal. */
@@ -60,14 +52,7 @@ export function LabRunSummary({ lab, result, running, history, ranWith, code }: 
             </code>
           </p>
           <div className="inline">
-            <button type="button" className="secondary small" onClick={() => download('handler.ts', code, 'text/typescript')}>
-              Download handler.ts
-            </button>
-            {faults.length > 0 && (
-              <button type="button" className="secondary small" onClick={() => download('faults.json', `${JSON.stringify(faults, null, 2)}\n`, 'application/json')}>
-                Download faults.json
-              </button>
-            )}
+            <ReproDownloads code={code} faults={faults} />
           </div>
         </div>
       )}

@@ -1,14 +1,7 @@
 import type { PlaygroundConfig } from '../../labs/playground/config';
+import { downloadText } from '../download';
 import type { FaultEntry } from '../faults/fault-entry';
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { ReproDownloads } from '../repro-downloads';
 
 interface Props {
   ranWith: { config: PlaygroundConfig; code: string; seed: number; faults: FaultEntry[] };
@@ -30,17 +23,10 @@ export function BrokerRepro({ ranWith }: Props) {
         </code>
       </p>
       <div className="inline">
-        <button type="button" className="secondary small" onClick={() => download('playground.json', `${JSON.stringify(config, null, 2)}\n`, 'application/json')}>
+        <button type="button" className="secondary small" onClick={() => downloadText('playground.json', `${JSON.stringify(config, null, 2)}\n`, 'application/json')}>
           Download playground.json
         </button>
-        <button type="button" className="secondary small" onClick={() => download('handler.ts', code, 'text/typescript')}>
-          Download handler.ts
-        </button>
-        {faults.length > 0 && (
-          <button type="button" className="secondary small" onClick={() => download('faults.json', `${JSON.stringify(faults, null, 2)}\n`, 'application/json')}>
-            Download faults.json
-          </button>
-        )}
+        <ReproDownloads code={code} faults={faults} />
       </div>
     </div>
   );
