@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, timelineTime } from './ui-helpers';
 
@@ -88,6 +89,10 @@ test('a crash injected from the lab\'s fault panel shows in the space-time diagr
   expect(url.searchParams.get('seed')).toBe('1');
   expect(JSON.parse(Buffer.from(url.searchParams.get('faults')!, 'base64url').toString('utf8'))).toEqual([{ at: CRASH_AT_MS, kind: 'crash', node: 'b3' }]);
   await expect(page.getByTestId('lab-repro')).toHaveText(`npx brokerlab run ${LAB} --code handler.ts --seed 1 --faults faults.json`);
+  // The file that command reads is the one the page offers.
+  const [faultsFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download faults.json' }).click()]);
+  expect(faultsFile.suggestedFilename()).toBe('faults.json');
+  expect(JSON.parse(readFileSync((await faultsFile.path())!, 'utf8'))).toEqual([{ at: CRASH_AT_MS, kind: 'crash', node: 'b3' }]);
 
   // The diagram now shows b3 down from 6 s (the red cross, then a dashed red lane).
   await canvas.scrollIntoViewIfNeeded();
