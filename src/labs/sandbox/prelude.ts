@@ -48,6 +48,8 @@ var TypeErrorCtor = TypeError;
 var RangeErrorCtor = RangeError;
 var EvalErrorCtor = EvalError;
 var SymbolCtor = Symbol;
+// Kept before Function is disabled below: only decodeEvents compiles with it, from field names.
+var FunctionCtor = Function;
 var NativePromise = Promise;
 var nativeThen = Promise.prototype.then;
 var MapCtor = Map;
@@ -383,9 +385,45 @@ function load(moduleFn, now) {
   post('[3,' + stringify(names) + ']');
   return drain();
 }
+// ---- events in: plain JSON, or shapes and values (event-batch.ts) ----
+// One compiled object literal per shape, the fields in order: { "id": v[j], "qty": v[j + 1], … }.
+// Field names reach the source only as JSON string literals, and __proto__ never comes shaped.
+var SHAPE_CTORS_MAX = 64;
+var shapeCtors = [];
+function sameKeys(a, b) {
+  if (a.length !== b.length) return false;
+  for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+function shapeCtor(ks) {
+  for (var c = 0; c < shapeCtors.length; c++) if (sameKeys(shapeCtors[c].keys, ks)) return shapeCtors[c].fn;
+  var src = 'return {';
+  for (var f = 0; f < ks.length; f++) src += (f === 0 ? '' : ',') + stringify(StringCtor(ks[f])) + ':v[j+' + f + ']';
+  var fn = new FunctionCtor('v', 'j', src + '};');
+  if (shapeCtors.length >= SHAPE_CTORS_MAX) shapeCtors = [];
+  shapeCtors[shapeCtors.length] = { keys: ks, fn: fn };
+  return fn;
+}
+function decodeEvents(json) {
+  var m = parse(json);
+  if (isArray(m)) return m;
+  var k = m.k;
+  var v = m.v;
+  var ctors = [];
+  var widths = [];
+  for (var s = 0; s < k.length; s++) { ctors[s] = shapeCtor(k[s]); widths[s] = k[s].length; }
+  var out = [];
+  for (var j = 0; j < v.length;) {
+    var shape = v[j++];
+    if (shape < 0) out[out.length] = v[j++];
+    else { out[out.length] = ctors[shape](v, j); j += widths[shape]; }
+  }
+  return out;
+}
+
 function dispatch(base, name, eventsJson, sequential, now) {
   state.now = now;
-  var events = parse(eventsJson);
+  var events = decodeEvents(eventsJson);
   var fn = exportsObj !== null && typeof exportsObj === 'object' ? exportsObj[name] : undefined;
   if (typeof fn !== 'function') {
     for (var i = 0; i < events.length; i++) {

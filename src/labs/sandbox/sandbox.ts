@@ -7,6 +7,7 @@ import { BudgetMeter } from './budget-meter';
 import { formatBytes, resolveBudgets, type Budgets } from './budgets';
 import { CallTable, type CallResult, type InvokeOptions } from './call-table';
 import { budgetOf, describeProblem, learnerFrames, MODULE_TOP_LEVEL, syntaxProblem, type BudgetName, type LearnerProblem, type ProblemKind, type RawError } from './errors';
+import { encodeEvents } from './event-batch';
 import { readOutbox } from './outbox';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './prelude';
 import { discardQuickJS, QuickJSTrap, quickJS } from './quickjs';
@@ -128,7 +129,7 @@ export class Sandbox {
       return;
     }
     const base = this.calls.openBatch(handler, n, opts);
-    const eventsJson = JSON.stringify(events);
+    const eventsJson = encodeEvents(events);
     const sequential = opts.sequential === false ? 0 : 1;
     this.cross(() => this.callEntry('dispatch', [base, handler, eventsJson, sequential, this.host.nowMs()]));
   }
