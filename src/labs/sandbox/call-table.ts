@@ -69,10 +69,18 @@ export class CallTable {
     if (batch.remaining === 0) this.open.splice(this.open.indexOf(batch), 1);
   }
 
-  /** Several calls finished synchronously: `[7, base, indexes, values, undefinedIndexes]` from the outbox. */
+  /**
+   * Several calls finished synchronously: `[7, base, indexes, values, undefinedIndexes]` from the
+   * outbox, where `indexes` may be the first of consecutive indexes, one per value.
+   */
   completeMany(base: number, idx: unknown, vals: unknown, undef: unknown): void {
-    if (!Array.isArray(idx) || !Array.isArray(vals) || !Array.isArray(undef) || idx.length !== vals.length) return;
-    for (let k = 0; k < idx.length; k++) if (isCallId(idx[k])) this.complete(base + idx[k], { ok: true, value: vals[k] as Json });
+    if (!Array.isArray(vals) || !Array.isArray(undef)) return;
+    if (isCallId(idx)) {
+      for (let k = 0; k < vals.length; k++) this.complete(base + idx + k, { ok: true, value: vals[k] as Json });
+    } else {
+      if (!Array.isArray(idx) || idx.length !== vals.length) return;
+      for (let k = 0; k < idx.length; k++) if (isCallId(idx[k])) this.complete(base + idx[k], { ok: true, value: vals[k] as Json });
+    }
     for (const u of undef) if (isCallId(u)) this.complete(base + u, { ok: true, value: undefined });
   }
 

@@ -23,7 +23,8 @@
  *   [5]                     rejections are waiting to be checked: call flush() after the jobs ran
  *   [6]                     the node's console lines ran out; later lines are dropped here
  *   [7, base, indexes, values, undefinedIndexes]  calls base+index finished synchronously: one
- *                           JSON.stringify for a whole batch costs a third of one per result
+ *                           JSON.stringify for a whole batch costs a third of one per result;
+ *                           indexes is a number i when they are i, i+1, … (one per value)
  * Console lines travel in the outbox, and every host operation carries the outbox with it, so the
  * history records lines and operations in the order the code ran them without a crossing per line.
  * where raw is {name, message, stack} for an Error and {thrown} for anything else.
@@ -161,7 +162,7 @@ function flushOk() {
   var json;
   try { json = stringify(val); } catch (e) { json = undefined; }
   if (json !== undefined && json.length <= CROSSING_MAX) {
-    post('[7,' + base + ',' + ints(idx) + ',' + json + ',' + ints(und) + ']');
+    post('[7,' + base + ',' + indexList(idx) + ',' + json + ',' + ints(und) + ']');
     return;
   }
   // Something in the batch cannot cross: encode each result alone, so only that call fails.
@@ -171,6 +172,11 @@ function flushOk() {
 // The captured JSON.stringify: learner code cannot replace it, and it is native (a concatenation loop
 // copies the growing string again and again).
 function ints(list) { return stringify(list); }
+// Consecutive indexes (every call of a run returned a value) go as the first one alone.
+function indexList(idx) {
+  for (var k = 1; k < idx.length; k++) if (idx[k] !== idx[0] + k) return ints(idx);
+  return StringCtor(idx[0]);
+}
 function encodeArgs(name, args) {
   var json;
   try { json = stringify(args); } catch (e) {
