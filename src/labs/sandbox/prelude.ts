@@ -22,9 +22,9 @@
  *   [4, callId, level, text, stack]  a console line (stack: where console.log was called)
  *   [5]                     rejections are waiting to be checked: call flush() after the jobs ran
  *   [6]                     the node's console lines ran out; later lines are dropped here
- *   [7, base, indexes, values, undefinedIndexes]  calls base+index finished synchronously: one
- *                           JSON.stringify for a whole batch costs a third of one per result;
- *                           indexes is a number i when they are i, i+1, … (one per value)
+ *   [7, base, indexes, values, undefinedIndexes]  calls base+index finished (each value
+ *                           serialised as its call returned, sent together: one entry per batch
+ *                           and drain); indexes is a number i when they are i, i+1, … (one per value)
  * Console lines travel in the outbox, and every host operation carries the outbox with it, so the
  * history records lines and operations in the order the code ran them without a crossing per line.
  * where raw is {name, message, stack} for an Error and {thrown} for anything else.
@@ -42,6 +42,7 @@ var getPrototypeOf = O.getPrototypeOf;
 var parse = JSON.parse;
 var stringify = JSON.stringify;
 var apply = Reflect.apply;
+var join = Array.prototype.join;
 var isArray = Array.isArray;
 var StringCtor = String;
 var ErrorCtor = Error;
@@ -133,41 +134,43 @@ function rawOf(e) {
 }
 function failed(id, how, e) { return '[1,' + id + ',' + how + ',' + stringify(rawOf(e)) + ']'; }
 function badReturn(id, message) { return '[1,' + id + ',2,' + stringify({ name: 'TypeError', message: message, stack: '' }) + ']'; }
+// Why the last resultJson call returned undefined.
+var badReason = '';
+// The JSON of a call's result, taken as the call returns (a later call may change an object this one
+// returned), or undefined when it cannot cross (badReason says why).
+function resultJson(v) {
+  var json;
+  try { json = stringify(v); } catch (e) { badReason = e instanceof ErrorCtor ? StringCtor(e.message) : 'it could not be serialised'; return undefined; }
+  if (json === undefined) { badReason = 'a ' + typeof v + ' is not data'; return undefined; }
+  if (json.length > CROSSING_MAX) { badReason = 'it is ' + json.length + ' characters of JSON; the limit is ' + CROSSING_MAX; return undefined; }
+  return json;
+}
 function done(id, v) {
   if (v === undefined) return '[0,' + id + ']';
-  var json;
-  try { json = stringify(v); } catch (e) { return badReturn(id, e instanceof ErrorCtor ? StringCtor(e.message) : 'it could not be serialised'); }
-  if (json === undefined) return badReturn(id, 'a ' + typeof v + ' is not data');
-  if (json.length > CROSSING_MAX) return badReturn(id, 'it is ' + json.length + ' characters of JSON; the limit is ' + CROSSING_MAX);
-  return '[0,' + id + ',' + json + ']';
+  var json = resultJson(v);
+  return json === undefined ? badReturn(id, badReason) : '[0,' + id + ',' + json + ']';
 }
-// Synchronous results of the batch being run, sent as one [7] entry.
+// Results of the batch being run, sent together as one [7] entry when the outbox is drained.
 var okBase = -1;
 var okIdx = [];
-var okVal = [];
+var okJson = [];
 var okUndef = [];
 function okResult(batch, i, r) {
   if (okBase !== batch.base) { flushOk(); okBase = batch.base; }
-  var t = typeof r;
-  if (t === 'undefined') okUndef[okUndef.length] = i;
-  else if (t === 'function' || t === 'symbol') post(done(batch.base + i, r));
-  else { okIdx[okIdx.length] = i; okVal[okVal.length] = r; }
+  state.waiting = 1;
+  if (r === undefined) { okUndef[okUndef.length] = i; return; }
+  var json = resultJson(r);
+  if (json === undefined) { post(badReturn(batch.base + i, badReason)); return; }
+  okIdx[okIdx.length] = i;
+  okJson[okJson.length] = json;
 }
 function flushOk() {
   if (okBase < 0) return;
-  var base = okBase, idx = okIdx, val = okVal, und = okUndef;
-  okBase = -1; okIdx = []; okVal = []; okUndef = [];
+  var base = okBase, idx = okIdx, json = okJson, und = okUndef;
+  okBase = -1; okIdx = []; okJson = []; okUndef = [];
   if (idx.length === 0) { post('[7,' + base + ',[],[],' + ints(und) + ']'); return; }
-  if (idx.length === 1 && und.length === 0) { post(done(base + idx[0], val[0])); return; }
-  var json;
-  try { json = stringify(val); } catch (e) { json = undefined; }
-  if (json !== undefined && json.length <= CROSSING_MAX) {
-    post('[7,' + base + ',' + indexList(idx) + ',' + json + ',' + ints(und) + ']');
-    return;
-  }
-  // Something in the batch cannot cross: encode each result alone, so only that call fails.
-  for (var k = 0; k < idx.length; k++) post(done(base + idx[k], val[k]));
-  if (und.length > 0) post('[7,' + base + ',[],[],' + stringify(und) + ']');
+  if (idx.length === 1 && und.length === 0) { post('[0,' + (base + idx[0]) + ',' + json[0] + ']'); return; }
+  post('[7,' + base + ',' + indexList(idx) + ',[' + apply(join, json, [',']) + '],' + ints(und) + ']');
 }
 // The captured JSON.stringify: learner code cannot replace it, and it is native (a concatenation loop
 // copies the growing string again and again).
@@ -344,19 +347,17 @@ function run(batch) {
     state.loop = 0;
     var r;
     try { r = fn(events[i], ctx); } catch (e) { post(failed(id, 0, e)); continue; }
-    if (r === undefined) {
-      if (okBase !== batch.base) { flushOk(); okBase = batch.base; }
-      okUndef[okUndef.length] = i;
-    } else if (r instanceof NativePromise || isThenable(r)) {
+    if (r === undefined) okResult(batch, i, r);
+    else if (r instanceof NativePromise || isThenable(r)) {
       follow(batch, id, r);
-      if (batch.sequential) { batch.waiting = true; flushOk(); return; }
+      if (batch.sequential) { batch.waiting = true; return; }
     } else okResult(batch, i, r);
   }
   flushOk();
   apply(mapDelete, batches, [batch.base]);
 }
 function follow(batch, id, p) {
-  var onOk = function (v) { post(done(id, v)); next(batch); };
+  var onOk = function (v) { okResult(batch, id - batch.base, v); next(batch); };
   var onErr = function (e) { post(failed(id, 1, e)); next(batch); };
   var after;
   if (p instanceof NativePromise) {

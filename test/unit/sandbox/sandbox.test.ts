@@ -28,6 +28,20 @@ describe('one sandbox per node: state, batches and crossings', () => {
     expect(results[2]).toEqual({ ok: true, value: { total: 4, ok: true } });
   });
 
+  it('each result is its value when the call returned, even if a later call of the batch changes that object', () => {
+    const src = lines('const out = { n: 0, seen: [] as number[] };', 'export function h(n: number) { out.n = n; out.seen.push(n); return out; }', 'export async function a(n: number) { return h(n); }');
+    for (const handler of ['h', 'a']) {
+      const { sandbox } = bareSandbox(src);
+      let results: CallResult[] = [];
+      sandbox.invokeEach(handler, [1, 2, 3], { onDone: (r) => (results = r) });
+      expect(results.map((r) => r.ok && r.value), handler).toEqual([
+        { n: 1, seen: [1] },
+        { n: 2, seen: [1, 2] },
+        { n: 3, seen: [1, 2, 3] },
+      ]);
+    }
+  });
+
   it('one value that cannot cross fails only its own call', () => {
     const { sandbox, problems } = bareSandbox(lines('export function h(n: number) {', '  if (n === 1) { const a: any = {}; a.a = a; return a; }', '  return n;', '}'));
     let results: CallResult[] = [];
