@@ -18,6 +18,8 @@ interface Run {
   cpuMs: number;
   events: number;
   historyEntries: number;
+  /** The run's history hash, so a change meant only to be faster can show it records the same history. */
+  historyHash: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export function runE2e(total: number, messageHistory: boolean): Run {
   const cpu = process.cpuUsage(c0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   if (acked < total) throw new Error(`only ${acked} of ${total} messages were acknowledged`);
-  return { messages: total, wallMs, cpuMs, events: world.kernel.eventsRun - events0, historyEntries: world.history.length - history0 };
+  return { messages: total, wallMs, cpuMs, events: world.kernel.eventsRun - events0, historyEntries: world.history.length - history0, historyHash: world.history.historyHash() };
 }
 
 /**

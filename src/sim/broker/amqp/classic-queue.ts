@@ -296,7 +296,10 @@ export class ClassicQueue {
       this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
-    for (const dl of step.deadLetters) {
+    // An index loop: for-of here allocated an iterator per step, the empty list being a frozen array.
+    const deadLetters = step.deadLetters;
+    for (let i = 0; i < deadLetters.length; i++) {
+      const dl = deadLetters[i]!;
       this.removed(dl.message);
       if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: dl.message.id, q });
       this.host.deadLetter(this.record, dl.message, dl.reason);

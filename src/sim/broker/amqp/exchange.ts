@@ -58,8 +58,11 @@ export function bindingMatches(type: ExchangeType, binding: Binding, input: Rout
       return true;
     case 'direct':
       return input.routingKeys.includes(binding.routingKey);
-    case 'topic':
-      return input.routingKeys.some((rk) => topicMatches(binding.routingKey, rk));
+    case 'topic': {
+      const keys = input.routingKeys;
+      for (let i = 0; i < keys.length; i++) if (topicMatches(binding.routingKey, keys[i]!)) return true;
+      return false;
+    }
     case 'headers':
       return headersMatch(binding.arguments, input.headers);
   }

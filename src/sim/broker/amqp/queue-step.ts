@@ -69,18 +69,20 @@ const EMPTY_STEP: QueueStep = Object.freeze({ deliveries: NONE, deadLetters: NON
 
 /**
  * Collects the outputs of one operation. Most operations produce no dead-letters and at most a
- * few deliveries, so the arrays are only allocated when something is added.
+ * few deliveries, so the arrays are only allocated when something is added, and the first one
+ * starts a one-element list (`push` onto an empty array reserves room for seventeen, and a
+ * publish that goes straight to a consumer delivers exactly one).
  */
 export class StepBuilder {
   deliveries: Delivery[] = NONE as never as Delivery[];
   deadLetters: DeadLetterRequest[] = NONE as never as DeadLetterRequest[];
   deliver(d: Delivery): void {
-    if (this.deliveries === (NONE as unknown)) this.deliveries = [];
-    this.deliveries.push(d);
+    if (this.deliveries === (NONE as unknown)) this.deliveries = [d];
+    else this.deliveries.push(d);
   }
   deadLetter(message: AmqpMessage, reason: DeadLetterReason): void {
-    if (this.deadLetters === (NONE as unknown)) this.deadLetters = [];
-    this.deadLetters.push({ message, reason });
+    if (this.deadLetters === (NONE as unknown)) this.deadLetters = [{ message, reason }];
+    else this.deadLetters.push({ message, reason });
   }
   build(): QueueStep {
     return { deliveries: this.deliveries, deadLetters: this.deadLetters };

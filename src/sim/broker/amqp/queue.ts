@@ -52,6 +52,7 @@ import {
   type QueueStep,
 } from './queue-step.ts';
 import { ReadyMessages, type QueuedMessage } from './ready-messages.ts';
+import { TagTable } from './tag-table.ts';
 
 /** Upper bounds (STYLE §5): reaching one is a refused publish or consume, never unbounded growth. */
 export interface QueueLimits {
@@ -75,7 +76,8 @@ interface Unacked {
 /** One queue. */
 export class QueueStore {
   private readonly ready: ReadyMessages;
-  private readonly unacked = new Map<number, Unacked>();
+  /** By ack tag (handed out in increasing order); see tag-table.ts for why not a Map. */
+  private readonly unacked = new TagTable<Unacked>();
   private readonly ring = new ConsumerRing();
   private readonly lease: QueueLease;
   private nextSeqId = 1;

@@ -33,6 +33,7 @@ import type { QueueRecord } from './metadata.ts';
 import type { ChannelEvent, ClientFrame, QueueCommand, RpcMethod, ServerFrame } from './protocol.ts';
 import type { RabbitNode } from './rabbit-node.ts';
 import type { ServerConnection } from './server-connection.ts';
+import { TagTable } from './tag-table.ts';
 
 type ChannelState = 'open' | 'closing';
 
@@ -78,7 +79,8 @@ export class ServerChannel {
   private prefetchGlobal = 0;
   readonly consumers = new Map<string, { readonly q: string; readonly noAck: boolean }>();
   private nextDeliveryTag = 1;
-  readonly unacked = new Map<number, PendingAck>();
+  /** By delivery tag (handed out in increasing order); see tag-table.ts for why not a Map. */
+  readonly unacked = new TagTable<PendingAck>();
   private readonly quorumDelivered = new Set<string>();
   private waiting: Waiting | undefined;
   private readonly inbox: ClientFrame[] = [];

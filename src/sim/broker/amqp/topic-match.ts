@@ -13,8 +13,8 @@
  *
  * The trie walks binding words against routing words trying the literal word, `*` and `#` at
  * every node; a routing word that is literally `*` or `#` can only reach bindings those wildcards
- * would reach anyway, so a plain word-by-word matcher is equivalent. We memoise on
- * (binding index, routing index) so a key full of `#` stays polynomial.
+ * would reach anyway, so a plain word-by-word matcher is equivalent. Matching is a table over
+ * (binding index, routing index), so a key full of `#` stays polynomial.
  */
 
 /** `split_topic_key/1`: zero words for the empty key, otherwise split on every dot. */
@@ -22,32 +22,33 @@ export function splitTopicKey(key: string): string[] {
   return key === '' ? [] : key.split('.');
 }
 
-/** Does `bindingKey` (with `*` and `#`) match `routingKey`? */
+/**
+ * Does `bindingKey` (with `*` and `#`) match `routingKey`? Dynamic programming over pattern
+ * suffixes, from the last word back: `next[j]` says whether the words after pattern word `i`
+ * match routing words `j…`. Two reused rows and no closures, because a topic exchange runs this
+ * for every binding on every routing key it has not seen before.
+ */
 export function topicMatches(bindingKey: string, routingKey: string): boolean {
   const pattern = splitTopicKey(bindingKey);
   const words = splitTopicKey(routingKey);
-  // memo[i][j]: does pattern[i..] match words[j..]? 0 = unknown, 1 = yes, 2 = no.
-  const memo: Uint8Array[] = pattern.map(() => new Uint8Array(words.length + 1));
-
-  const match = (i: number, j: number): boolean => {
-    if (i === pattern.length) return j === words.length;
-    const row = memo[i] as Uint8Array;
-    const known = row[j];
-    if (known !== 0) return known === 1;
+  const n = words.length;
+  // The empty pattern matches only the empty key.
+  let next = new Uint8Array(n + 1);
+  let row = new Uint8Array(n + 1);
+  next[n] = 1;
+  for (let i = pattern.length - 1; i >= 0; i--) {
     const word = pattern[i] as string;
-    let result: boolean;
     if (word === '#') {
-      // trie_match_skip_any: try consuming 0, 1, … of the remaining words.
-      result = false;
-      for (let k = j; k <= words.length && !result; k++) result = match(i + 1, k);
-    } else if (word === '*') {
-      result = j < words.length && match(i + 1, j + 1);
+      // trie_match_skip_any: zero words (next[j]) or one more word (row[j + 1]).
+      row[n] = next[n]!;
+      for (let j = n - 1; j >= 0; j--) row[j] = next[j]! | row[j + 1]!;
     } else {
-      result = j < words.length && words[j] === word && match(i + 1, j + 1);
+      row[n] = 0;
+      for (let j = 0; j < n; j++) row[j] = next[j + 1]! & (word === '*' || words[j] === word ? 1 : 0);
     }
-    row[j] = result ? 1 : 2;
-    return result;
-  };
-
-  return match(0, 0);
+    const done = next;
+    next = row;
+    row = done;
+  }
+  return next[0] === 1;
 }
