@@ -172,9 +172,15 @@ function flushOk() {
   if (idx.length === 1 && und.length === 0) { post('[0,' + (base + idx[0]) + ',' + json[0] + ']'); return; }
   post('[7,' + base + ',' + indexList(idx) + ',[' + apply(join, json, [',']) + '],' + ints(und) + ']');
 }
-// The captured JSON.stringify: learner code cannot replace it, and it is native (a concatenation loop
-// copies the growing string again and again).
-function ints(list) { return stringify(list); }
+// A list of indexes as JSON. Short ones are concatenated: a JSON.stringify call costs about as much
+// as a small object's whole serialisation, and most crossings carry one call. Long ones go through
+// the captured, native JSON.stringify (a concatenation loop copies the growing string again and again).
+function ints(list) {
+  if (list.length > 8) return stringify(list);
+  var s = '[';
+  for (var i = 0; i < list.length; i++) s += (i === 0 ? '' : ',') + list[i];
+  return s + ']';
+}
 // Consecutive indexes (every call of a run returned a value) go as the first one alone.
 function indexList(idx) {
   for (var k = 1; k < idx.length; k++) if (idx[k] !== idx[0] + k) return ints(idx);
