@@ -58,7 +58,6 @@ var MapCtor = Map;
 var mapGet = Map.prototype.get;
 var mapSet = Map.prototype.set;
 var mapDelete = Map.prototype.delete;
-var mapValues = Map.prototype.values;
 var limits = parse(limitsJson);
 var CROSSING_MAX = limits.crossingCharsMax;
 var LINE_MAX = limits.consoleLineCharsMax;
@@ -71,7 +70,9 @@ var state = { call: 0, now: 0, waiting: 0, loop: 0 };
 var outbox = [];
 var rejections = [];
 var pending = new MapCtor();
-var batches = new MapCtor();
+// Batches not yet finished, by first call id: an object with no prototype, so opening and closing one
+// calls no Map method through Reflect.apply (an allocation each) and learner code cannot reach it.
+var batches = O.create(null);
 var exportsObj = null;
 var opSeq = 0;
 
@@ -360,7 +361,7 @@ function run(batch) {
     } else okResult(batch, i, r);
   }
   flushOk();
-  apply(mapDelete, batches, [batch.base]);
+  delete batches[batch.base];
 }
 function follow(batch, id, p) {
   var onOk = function (v) { okResult(batch, id - batch.base, v); next(batch); };
@@ -445,15 +446,14 @@ function dispatch(base, name, eventsJson, sequential, now) {
     return drain();
   }
   var batch = { base: base, fn: fn, events: events, n: events.length, next: 0, sequential: sequential === 1, waiting: false };
-  apply(mapSet, batches, [base, batch]);
+  batches[base] = batch;
   run(batch);
   return drain();
 }
 function resume(callId, force, now) {
   state.now = now;
-  var it = apply(mapValues, batches, []);
-  for (var step = it.next(); !step.done; step = it.next()) {
-    var b = step.value;
+  for (var key in batches) {
+    var b = batches[key];
     if (callId >= b.base && callId < b.base + b.n) {
       if (force === 1) b.waiting = false;
       if (!b.waiting) run(b);
