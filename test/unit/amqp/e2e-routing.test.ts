@@ -13,7 +13,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ReturnedMessage } from '../../../src/sim/broker/amqp/index.ts';
-import { AmqpKinds, recorder, setup } from './e2e-helpers.ts';
+import { AmqpKinds, setup } from './e2e-helpers.ts';
 
 describe('routing through the client', () => {
   it('the default exchange routes by queue name; a topic exchange by pattern', () => {
