@@ -74,6 +74,17 @@ export function runE2e(total: number, messageHistory: boolean): Run {
 }
 
 /**
+ * Three runs, as kafka-e2e does: the machine is shared and other tenants only ever slow a run down.
+ * The fastest wall time and the fewest CPU milliseconds (each from its own run), after checking
+ * that all three recorded the same history.
+ */
+function bestOf3(messageHistory: boolean): Run {
+  const runs = [runE2e(200_000, messageHistory), runE2e(200_000, messageHistory), runE2e(200_000, messageHistory)];
+  if (runs.some((r) => r.historyHash !== runs[0]!.historyHash)) throw new Error('amqp-e2e: runs with the same seed gave different histories');
+  return { ...runs[0]!, wallMs: Math.min(...runs.map((r) => r.wallMs)), cpuMs: Math.min(...runs.map((r) => r.cpuMs)) };
+}
+
+/**
  * amqp-e2e: messages per wall-clock second from first publish to last ack, with the model's
  * default per-message history (about four `amqp.*` entries a message) and with it off. The
  * baseline is the kernel benchmark's raw binary heap (events/s) measured in the same run, so the
@@ -81,8 +92,8 @@ export function runE2e(total: number, messageHistory: boolean): Run {
  */
 export function benchAmqpE2e(): BenchResult[] {
   runE2e(20_000, false); // warm up the JIT
-  const off = runE2e(200_000, false);
-  const on = runE2e(200_000, true);
+  const off = bestOf3(false);
+  const on = bestOf3(true);
   const heap = benchKernel()[0]!.baseline!;
   const perCpu = (r: Run) => Math.round(r.messages / (r.cpuMs / 1000));
   const rate = (r: Run) => Math.round(r.messages / (r.wallMs / 1000));
@@ -93,7 +104,7 @@ export function benchAmqpE2e(): BenchResult[] {
       unit: 'messages/s',
       baseline: heap,
       ratio: round(rate(on) / heap, 4),
-      note: `topic exchange with 100 bindings into 10 queues, 10 consumers at prefetch 50, manual acks, 200k messages, per-message history on (${(on.historyEntries / on.messages).toFixed(1)} entries a message); ${perCpu(on)} per CPU-second; baseline: raw heap events/s`,
+      note: `topic exchange with 100 bindings into 10 queues, 10 consumers at prefetch 50, manual acks, 200k messages (best of 3), per-message history on (${(on.historyEntries / on.messages).toFixed(1)} entries a message); ${perCpu(on)} per CPU-second; baseline: raw heap events/s`,
     },
     {
       name: 'amqp-e2e-lean-history',

@@ -19,9 +19,10 @@ export async function handleAsync(order: Order) {
 }
 `;
 
-const CALLS = 200_000;
+const CALLS = 80_000;
 const BATCH = 1_000;
-const SINGLE_CALLS = 20_000;
+const SINGLE_CALLS = 8_000;
+const ROUNDS = 5;
 
 function orders(n: number): { id: number; qty: number; unitPrice: number; tags: string[] }[] {
   return Array.from({ length: n }, (_, i) => ({ id: i, qty: 1 + (i % 5), unitPrice: 9.99, tags: i % 7 === 0 ? ['vip'] : ['web'] }));
@@ -64,6 +65,12 @@ function mark(): number {
 
 function perSecond(calls: number, t0: number): number {
   return calls / ((mark() - t0) / 1000);
+}
+
+function best(run: () => number): number {
+  let top = 0;
+  for (let r = 0; r < ROUNDS; r++) top = Math.max(top, run());
+  return top;
 }
 
 function bridgeBatched(sb: Sandbox, handler: string, events: unknown[], calls: number): number {
@@ -111,15 +118,18 @@ export async function benchHandlerBridge(): Promise<BenchResult[]> {
   bridgeSingle(sb, events, 2_000);
   plain(fn, events, 200_000);
 
-  const base = Math.max(plain(fn, events, CALLS * 10), plain(fn, events, CALLS * 10));
-  const batched = Math.max(bridgeBatched(sb, 'handle', events, CALLS), bridgeBatched(sb, 'handle', events, CALLS));
-  const single = Math.max(bridgeSingle(sb, events, SINGLE_CALLS), bridgeSingle(sb, events, SINGLE_CALLS));
-  const asyncBatched = Math.max(bridgeBatched(sb, 'handleAsync', events, CALLS / 2), bridgeBatched(sb, 'handleAsync', events, CALLS / 2));
+  // Each figure is the best of ROUNDS shorter runs, the same for both sides of every ratio: other
+  // tenants of a shared machine only ever slow a run down, so the fastest round is the one that
+  // measured the code rather than them.
+  const base = best(() => plain(fn, events, CALLS * 4));
+  const batched = best(() => bridgeBatched(sb, 'handle', events, CALLS));
+  const single = best(() => bridgeSingle(sb, events, SINGLE_CALLS));
+  const asyncBatched = best(() => bridgeBatched(sb, 'handleAsync', events, CALLS / 2));
   sb.dispose();
 
   const demo = demoWorld(qjs);
   return [
-    { name: 'handler-bridge', value: Math.round(batched), unit: 'calls/s', baseline: Math.round(base), ratio: round(batched / base, 5), note: `sync handler, ${BATCH} events per crossing, JSON in and out; baseline: the same transpiled handler as a plain V8 function; per CPU-second` },
+    { name: 'handler-bridge', value: Math.round(batched), unit: 'calls/s', baseline: Math.round(base), ratio: round(batched / base, 5), note: `sync handler, ${BATCH} events per crossing, JSON in and out; baseline: the same transpiled handler as a plain V8 function; per CPU-second, best of ${ROUNDS} rounds` },
     { name: 'handler-bridge-single', value: Math.round(single), unit: 'calls/s', baseline: Math.round(base), ratio: round(single / base, 5), note: 'one event per crossing (what an unbatched network delivery costs)' },
     { name: 'handler-bridge-async', value: Math.round(asyncBatched), unit: 'calls/s', baseline: Math.round(base), ratio: round(asyncBatched / base, 5), note: `async handler, ${BATCH} events per crossing, run sequentially as KafkaJS eachMessage does` },
     { name: 'handler-demo-world', value: Math.round(demo), unit: 'orders/s', note: 'the demo world end to end: per order a call, two db puts, a get and a commit, each a simulated round trip and its own crossing' },
