@@ -30,8 +30,20 @@ async function diagram(canvas: Locator) {
   };
 }
 
-/** Which lane a node is on: click each lane near the start and read the diagram's own description. */
+/**
+ * Which lane a node is on: click each lane near the start and read the diagram's own description.
+ * A view off screen does not follow the run and catches up once scrolled to (use-on-screen.ts), so
+ * until it has, the node's lane may not be drawn yet: look again, measuring afresh each time.
+ */
 async function laneY(page: Page, canvas: Locator, node: string): Promise<number> {
+  let found: number | undefined;
+  await expect
+    .poll(async () => (found = await findLane(page, canvas, node)) !== undefined, { message: `a lane for ${node}`, timeout: 20_000 })
+    .toBe(true);
+  return found!;
+}
+
+async function findLane(page: Page, canvas: Locator, node: string): Promise<number | undefined> {
   const { gutter, axis, laneHeight, box } = await diagram(canvas);
   for (let lane = 0; axis + (lane + 1) * laneHeight <= box.height; lane++) {
     const y = axis + (lane + 0.5) * laneHeight;
@@ -39,7 +51,7 @@ async function laneY(page: Page, canvas: Locator, node: string): Promise<number>
     const details = (await page.getByTestId('spacetime-details').textContent()) ?? '';
     if (details.startsWith(`${node} at `)) return y;
   }
-  throw new Error(`no lane for ${node}`);
+  return undefined;
 }
 
 /** Pixels of the crash colour (#ff7b72) in a strip of the node's lane just after `us`. */
