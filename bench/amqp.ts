@@ -3,7 +3,7 @@ import { connect, RabbitCluster, type Channel, type Message } from '../src/sim/b
 import { ms, sec } from '../src/sim/time';
 import { World } from '../src/sim/world';
 import { benchKernel, round } from './kernel';
-import type { BenchResult } from './types';
+import { bestRun, type BenchResult } from './types';
 
 const QUEUES = 10;
 const BINDINGS = 100;
@@ -73,15 +73,9 @@ export function runE2e(total: number, messageHistory: boolean): Run {
   return { messages: total, wallMs, cpuMs, events: world.kernel.eventsRun - events0, historyEntries: world.history.length - history0, historyHash: world.history.historyHash() };
 }
 
-/**
- * Three runs, as kafka-e2e does: the machine is shared and other tenants only ever slow a run down.
- * The fastest wall time and the fewest CPU milliseconds (each from its own run), after checking
- * that all three recorded the same history.
- */
+/** Three runs, as kafka-e2e does (`bestRun`). */
 function bestOf3(messageHistory: boolean): Run {
-  const runs = [runE2e(200_000, messageHistory), runE2e(200_000, messageHistory), runE2e(200_000, messageHistory)];
-  if (runs.some((r) => r.historyHash !== runs[0]!.historyHash)) throw new Error('amqp-e2e: runs with the same seed gave different histories');
-  return { ...runs[0]!, wallMs: Math.min(...runs.map((r) => r.wallMs)), cpuMs: Math.min(...runs.map((r) => r.cpuMs)) };
+  return bestRun('amqp-e2e', [runE2e(200_000, messageHistory), runE2e(200_000, messageHistory), runE2e(200_000, messageHistory)]);
 }
 
 /**

@@ -2,7 +2,7 @@ import { KafkaCluster } from '../src/sim/broker/kafka/kafka';
 import { ms, sec } from '../src/sim/time';
 import { World } from '../src/sim/world';
 import { round } from './kernel';
-import type { BenchResult } from './types';
+import { bestRun, type BenchResult } from './types';
 
 /** The workload of `kafka-e2e`; every knob in one place so docs/performance.md can quote it. */
 export const KAFKA_E2E = {
@@ -101,11 +101,8 @@ export function runKafkaE2e(seconds = KAFKA_E2E.simulatedSeconds, seed = 1): Kaf
  */
 export function benchKafkaE2e(): BenchResult[] {
   runKafkaE2e(5); // warm the JIT
-  // The best of three runs (fewest CPU milliseconds): the machine is shared and noisy.
-  const runs = [runKafkaE2e(), runKafkaE2e(), runKafkaE2e()];
-  const r = runs.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
-  const wallMs = Math.min(...runs.map((x) => x.wallMs));
-  if (runs.some((x) => x.historyHash !== r.historyHash)) throw new Error('kafka-e2e: runs with the same seed gave different histories');
+  const r = bestRun('kafka-e2e', [runKafkaE2e(), runKafkaE2e(), runKafkaE2e()]);
+  const wallMs = r.wallMs;
   if (r.committed < r.produced * 0.99) throw new Error(`kafka-e2e: only ${r.committed} of ${r.produced} records were committed`);
   return [
     {
