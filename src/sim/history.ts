@@ -71,18 +71,35 @@ export class DataShape {
   readonly id = shapeCount++;
   /** The hash of the field names, mixed into every entry of this shape. */
   readonly fieldsHash: number;
+  /** Bit i set: field i holds a name (see `names` in the constructor). */
+  readonly nameMask: number;
 
+  /**
+   * `names` are the fields that hold long-lived names with few distinct values, such as queue and
+   * channel names, or lists of them: the history remembers the hash of each such string instead
+   * of hashing its characters at every entry (the hash is the same either way). Fields whose
+   * values are new at almost every entry (message ids, routing keys) should not be among them.
+   */
   constructor(
     readonly kind: string,
     readonly fields: readonly string[],
+    names: readonly string[] = [],
   ) {
     assert(fields.length >= 1 && fields.length <= 6, 'a data shape has 1 to 6 fields');
     this.fieldsHash = hashString32(fields.join('\u0000'));
+    let mask = 0;
+    for (const n of names) {
+      const i = fields.indexOf(n);
+      assert(i >= 0, `a name field of a data shape is one of its fields (${n})`);
+      mask |= 1 << i;
+    }
+    this.nameMask = mask;
   }
 }
 
 const floatBits = new DataView(new ArrayBuffer(8));
 const ARENA_BLOCK = 1 << 16;
+const NAME_MEMO_MAX = 4096;
 
 export type HistorySubscriber = (batch: HistoryEntry[]) => void;
 
@@ -110,6 +127,11 @@ export class History {
    */
   private readonly arena: (ShapedValue | DataShape)[][] = [];
   private arenaUsed = ARENA_BLOCK;
+  /** `stringHash52` of the strings of name fields, cleared when it reaches NAME_MEMO_MAX. */
+  private nameMemo = new Map<string, number>();
+  /** The node of the last entry and its name id: most entries come in runs from one node. */
+  private lastNode = '';
+  private lastNodeId = 0;
   /** Kind ids of the shapes used here, by shape id. */
   private readonly shapeKinds: number[] = [];
 
@@ -197,24 +219,75 @@ export class History {
     e?: ShapedValue,
     f?: ShapedValue,
   ): void {
+    this.append(timeUs, shape, node, peer, msg, NaN, a, b, c, d, e, f);
+  }
+
+  /**
+   * `recordShaped` for an entry whose first value is a string its caller has hashed already:
+   * `aHash` must be `stringHash52(a)`. A message id is recorded at every step of the message
+   * (published, routed, delivered, acknowledged); its hash travels with the message, so its
+   * characters are read once, not at every step. The entry and the history hash are exactly those
+   * `recordShaped` gives. A NaN `aHash` means not hashed yet.
+   */
+  recordShapedHashed(
+    timeUs: number,
+    shape: DataShape,
+    node: string,
+    peer: string | undefined,
+    msg: number | undefined,
+    aHash: number,
+    a: string,
+    b?: ShapedValue,
+    c?: ShapedValue,
+    d?: ShapedValue,
+    e?: ShapedValue,
+    f?: ShapedValue,
+  ): void {
+    this.append(timeUs, shape, node, peer, msg, aHash, a, b, c, d, e, f);
+  }
+
+  private append(
+    timeUs: number,
+    shape: DataShape,
+    node: string,
+    peer: string | undefined,
+    msg: number | undefined,
+    aHash: number,
+    a: ShapedValue,
+    b: ShapedValue,
+    c: ShapedValue,
+    d: ShapedValue,
+    e: ShapedValue,
+    f: ShapedValue,
+  ): void {
     let kindId = this.shapeKinds[shape.id];
     if (kindId === undefined) {
       kindId = this.intern(shape.kind);
       assert(kindId < 65536, 'fewer than 65536 distinct kinds and names');
       this.shapeKinds[shape.id] = kindId;
     }
-    const nodeId = this.intern(node);
+    let nodeId: number;
+    if (node === this.lastNode) nodeId = this.lastNodeId;
+    else {
+      nodeId = this.intern(node);
+      this.lastNode = node;
+      this.lastNodeId = nodeId;
+    }
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const n = shape.fields.length;
+    const names = shape.nameMask;
     this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
     this.hash.word(shape.fieldsHash);
-    this.mix(a);
-    if (n > 1) this.mix(b);
-    if (n > 2) this.mix(c);
-    if (n > 3) this.mix(d);
-    if (n > 4) this.mix(e);
-    if (n > 5) this.mix(f);
+    if (aHash === aHash) {
+      this.hash.word(1);
+      this.hash.number(aHash);
+    } else this.mix(a, names & 1);
+    if (n > 1) this.mix(b, names & 2);
+    if (n > 2) this.mix(c, names & 4);
+    if (n > 3) this.mix(d, names & 8);
+    if (n > 4) this.mix(e, names & 16);
+    if (n > 5) this.mix(f, names & 32);
 
     if (this.count >= this.entriesMax) {
       this.overflowed++;
@@ -333,14 +406,15 @@ export class History {
 
   /**
    * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ. A string
-   * enters as its 52-bit hash (`stringHash52`). A cache of those hashes was measured and dropped:
-   * the Map cost more than hashing a message id again.
+   * enters as its 52-bit hash (`stringHash52`). `name` (non-zero) marks a name field: its strings'
+   * hashes are remembered (`nameMemo`). A memo for every string was measured and dropped: message
+   * ids are new at almost every entry, and the Map cost more than hashing them again.
    */
-  private mix(v: ShapedValue): void {
+  private mix(v: ShapedValue, name: number): void {
     const h = this.hash;
     if (typeof v === 'string') {
       h.word(1);
-      h.number(stringHash52(v));
+      h.number(name === 0 ? stringHash52(v) : this.nameHash(v));
     } else if (typeof v === 'number') {
       if (Number.isSafeInteger(v)) {
         h.word(2);
@@ -359,8 +433,19 @@ export class History {
     else {
       h.word(7);
       h.word(v.length);
-      for (let i = 0; i < v.length; i++) h.number(stringHash52(v[i]!));
+      for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash(v[i]!));
     }
+  }
+
+  /** `stringHash52` of a name, remembered. */
+  private nameHash(s: string): number {
+    let x = this.nameMemo.get(s);
+    if (x === undefined) {
+      x = stringHash52(s);
+      if (this.nameMemo.size >= NAME_MEMO_MAX) this.nameMemo = new Map();
+      this.nameMemo.set(s, x);
+    }
+    return x;
   }
 
   private intern(name: string): number {

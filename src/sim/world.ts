@@ -48,6 +48,11 @@ export class World {
     this.history.recordShaped(this.kernel.nowUs, shape, node, undefined, undefined, a, b, c, d, e, f);
   }
 
+  /** Records a shaped entry whose first value's `stringHash52` is known (see `History.recordShapedHashed`). */
+  recordShapedHashed(shape: DataShape, node: string, aHash: number, a: string, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
+    this.history.recordShapedHashed(this.kernel.nowUs, shape, node, undefined, undefined, aHash, a, b, c, d, e, f);
+  }
+
   /** Adds a node and starts its behaviour. Names are unique. */
   addNode(name: string, factory: NodeFactory, opts?: NodeOptions): SimNode {
     assert(name.length > 0, 'node names are not empty');

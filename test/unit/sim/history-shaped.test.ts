@@ -115,4 +115,45 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     (h.at(0).data as { list: string[] }).list.push('b');
     expect(h.at(0).data).toEqual({ id: 'm', q: 'q', n: 1, flag: false, list: ['a'] });
   });
+  it('records the same entries and hash when the first value comes hashed (recordShapedHashed), or fields are marked as names', () => {
+    const named = new DataShape('test.shaped', FIELDS, ['q', 'list', 'x']);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), values), { minLength: 1, maxLength: 30 }), (rows) => {
+        const plain = new History();
+        const hashed = new History();
+        rows.forEach(([id, v], t) => {
+          plain.recordShaped(t, shape, 'rabbit1', undefined, undefined, id, v[1], v[2], v[3], v[4], v[5]);
+          hashed.recordShapedHashed(t, named, 'rabbit1', undefined, undefined, stringHash52(id), id, v[1], v[2], v[3], v[4], v[5]);
+        });
+        expect(hashed.historyHash()).toBe(plain.historyHash());
+        expect(hashed.slice()).toEqual(plain.slice());
+      }),
+      { numRuns: 300 },
+    );
+    // A NaN hash means "not hashed yet": the history hashes the string itself.
+    const a = new History();
+    const b = new History();
+    a.recordShaped(0, shape, 'n', undefined, undefined, 'm1', 'q');
+    b.recordShapedHashed(0, shape, 'n', undefined, undefined, NaN, 'm1', 'q');
+    expect(b.historyHash()).toBe(a.historyHash());
+  });
+
+  it('keeps name hashes right when more names than the memo holds come and go', () => {
+    const named = new DataShape('test.names', ['id', 'q'], ['q']);
+    const plainShape = new DataShape('test.names', ['id', 'q']);
+    const plain = new History();
+    const memo = new History();
+    // 10,000 distinct names (the memo starts afresh at 4,096), each seen again later, some as new string objects.
+    for (let i = 0; i < 20_000; i++) {
+      const q = i < 10_000 ? `queue-${i}` : ['queue', (i * 7919) % 10_000].join('-');
+      plain.recordShaped(i, plainShape, i % 2 ? 'a' : 'b', undefined, undefined, `m${i}`, q);
+      memo.recordShaped(i, named, i % 2 ? 'a' : 'b', undefined, undefined, `m${i}`, q);
+    }
+    expect(memo.historyHash()).toBe(plain.historyHash());
+    expect(memo.at(19_999)).toEqual(plain.at(19_999));
+  });
+
+  it('refuses a name that is not one of the shape\'s fields', () => {
+    expect(() => new DataShape('test.bad', ['id', 'q'], ['queue'])).toThrow(/name field .*queue/);
+  });
 });

@@ -199,7 +199,7 @@ export class ClassicQueue {
     if (this.deleted) return;
     const u = this.store.unackedDelivery(tag);
     if (u !== undefined) {
-      this.host.recordAck(u.entry.message.id, this.name);
+      this.host.recordAck(u.entry.message, this.name);
       if (this.persisted.size > 0) this.removed(u.entry.message);
     }
     const step = this.store.ackOne(tag, this.host.nowMs());
@@ -214,7 +214,7 @@ export class ClassicQueue {
       if (u === undefined) continue;
       const msg = u.entry.message;
       if (op === 'ack') {
-        this.host.recordAck(msg.id, this.name);
+        this.host.recordAck(msg, this.name);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
         this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
@@ -240,7 +240,7 @@ export class ClassicQueue {
     const d = step.delivery;
     let get: GetResult | undefined;
     if (d !== undefined) {
-      this.host.recordDeliver(d.message.id, this.name, ch, d.redelivered, noAck);
+      this.host.recordDeliver(d.message, this.name, ch, d.redelivered, noAck);
       if (d.ackTag === undefined) this.removed(d.message);
       get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
     }
@@ -293,7 +293,7 @@ export class ClassicQueue {
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
-      this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, q, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
     // An index loop: for-of here allocated an iterator per step, the empty list being a frozen array.

@@ -17,6 +17,7 @@
  * duplicate names removed (first one kept).
  */
 
+import { stringHash52 } from '../../hash.ts';
 import { amqpError, fail, ok, type AmqpResult } from './amqp-error.ts';
 import {
   compareBinaries,
@@ -54,6 +55,11 @@ export interface BasicProperties {
 export interface AmqpMessage {
   /** Simulator-wide identity, so the history can follow one message through queues and DLXs. */
   readonly id: string;
+  /**
+   * `stringHash52(id)` once something has recorded the message, else NaN: the per-message history
+   * entries take it instead of hashing the id again (`History.recordShapedHashed`).
+   */
+  idHash: number;
   /** The exchange it was last published (or dead-lettered) to; `basic.deliver` shows it. */
   readonly exchange: string;
   /** Publish key first (the one `basic.deliver` shows), then `CC`, then `BCC` keys. */
@@ -73,9 +79,18 @@ export interface AmqpMessage {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
+/** `msg.idHash`, computed and kept on first use (a message dead-lettered or published with history off). */
+export function idHashOf(msg: AmqpMessage): number {
+  let h = msg.idHash;
+  if (h !== h) h = msg.idHash = stringHash52(msg.id);
+  return h;
+}
+
 /** What a publisher hands the broker in `basic.publish`. */
 export interface PublishInput {
   readonly id: string;
+  /** `stringHash52(id)` if the publisher has it (it recorded the publish), else NaN or absent. */
+  readonly idHash?: number;
   readonly exchange: string;
   readonly routingKey: string;
   readonly properties: BasicProperties;
@@ -101,6 +116,7 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
     // Nothing to read from headers (no CC, BCC or x-death): the common case, kept cheap.
     return ok({
       id: input.id,
+      idHash: input.idHash ?? NaN,
       exchange: input.exchange,
       routingKeys: [input.routingKey],
       bccKeys: NO_KEYS,
@@ -121,6 +137,7 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
     strippedHeaders === undefined ? input.properties : { ...input.properties, headers: strippedHeaders };
   return ok({
     id: input.id,
+    idHash: input.idHash ?? NaN,
     exchange: input.exchange,
     routingKeys: [input.routingKey, ...cc.value, ...bcc.value],
     bccKeys: bcc.value,

@@ -94,6 +94,8 @@ export type ClientFrame =
       readonly ch: number;
       /** Simulator identity of this publish (`AmqpMessage.id`). */
       readonly id: string;
+      /** `stringHash52(id)` when the publisher recorded the publish, else NaN (`AmqpMessage.idHash`). */
+      readonly idHash: number;
       readonly exchange: string;
       readonly routingKey: string;
       readonly mandatory: boolean;

@@ -30,9 +30,9 @@ export interface QueueHost {
   /** Records a per-message history entry when message history is on. */
   recordMessage(kind: string, data: unknown): void;
   /** Records that a queue delivered a message, when message history is on (`amqp.deliver`). */
-  recordDeliver(id: string, q: string, ch: string, redelivered: boolean, noAck: boolean): void;
+  recordDeliver(msg: AmqpMessage, q: string, ch: string, redelivered: boolean, noAck: boolean): void;
   /** Records that a queue settled a message with an ack, when message history is on (`amqp.ack`). */
-  recordAck(id: string, q: string): void;
+  recordAck(msg: AmqpMessage, q: string): void;
   /** Records a history entry. */
   record(kind: string, data: unknown): void;
   /** The queue process is gone (deleted, expired): forget it and its record. */

@@ -501,7 +501,7 @@ export class QuorumMember {
             const u = this.store.unackedDelivery(t);
             if (u === undefined) continue;
             const id = u.entry.message.id;
-            if (cmd.op === 'ack') this.host.recordAck(id, q);
+            if (cmd.op === 'ack') this.host.recordAck(u.entry.message, q);
             else {
               this.host.recordMessage(AmqpKinds.nack, { id, q, requeue: cmd.op === 'requeue' });
               if (cmd.op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id, q, why: cmd.why ?? 'nack' });
@@ -528,7 +528,7 @@ export class QuorumMember {
         let get: GetResult | undefined;
         if (d !== undefined) {
           get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
-          if (leader) this.host.recordDeliver(d.message.id, q, cmd.ch, d.redelivered, cmd.noAck);
+          if (leader) this.host.recordDeliver(d.message, q, cmd.ch, d.redelivered, cmd.noAck);
         }
         if (leader) this.host.toChannel({ k: 'ch.reply', ch: cmd.ch, rid: cmd.rid, reply: this.stat(), ...(get === undefined ? {} : { get }) });
         this.effects(step, leader);
@@ -569,7 +569,7 @@ export class QuorumMember {
     const q = this.name;
     if (!leader) return;
     for (const d of step.deliveries) {
-      this.host.recordDeliver(d.message.id, q, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, q, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, qq: true });
     }
     for (const dl of step.deadLetters) {

@@ -15,7 +15,7 @@ import { deadLetter } from './dead-letter.ts';
 import { DiskSync } from './disk-sync.ts';
 import { fieldValueToJs, tableLookup } from './field-value.ts';
 import { AmqpKinds, AmqpShapes } from './kinds.ts';
-import { deliveredHeaders, type AmqpMessage } from './message.ts';
+import { deliveredHeaders, idHashOf, type AmqpMessage } from './message.ts';
 import type { ClusterMetadata, QueueRecord } from './metadata.ts';
 import { PeerLinks } from './peers.ts';
 import {
@@ -433,16 +433,16 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     if (this.messageHistory) this.node.world.record(kind, this.name, undefined, undefined, data);
   }
 
-  recordDeliver(id: string, q: string, ch: string, redelivered: boolean, noAck: boolean): void {
-    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.deliver, this.name, id, q, ch, redelivered || undefined, noAck || undefined);
+  recordDeliver(msg: AmqpMessage, q: string, ch: string, redelivered: boolean, noAck: boolean): void {
+    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.deliver, this.name, idHashOf(msg), msg.id, q, ch, redelivered || undefined, noAck || undefined);
   }
 
-  recordAck(id: string, q: string): void {
-    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.ack, this.name, id, q);
+  recordAck(msg: AmqpMessage, q: string): void {
+    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.ack, this.name, idHashOf(msg), msg.id, q);
   }
 
-  recordRoute(id: string, queues: readonly string[]): void {
-    if (this.messageHistory) this.node.world.recordShaped(AmqpShapes.route, this.name, id, queues);
+  recordRoute(msg: AmqpMessage, queues: readonly string[]): void {
+    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.route, this.name, idHashOf(msg), msg.id, queues);
   }
 
   record(kind: string, data: unknown): void {

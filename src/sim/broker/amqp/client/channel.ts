@@ -10,6 +10,7 @@
  * `Error('channel closed')`. A consumer callback gets `null` when the broker cancels it.
  */
 
+import { stringHash52 } from '../../../hash.ts';
 import { SimPromise } from '../../../sim-promise.ts';
 import { tableFromJs } from '../field-value.ts';
 import { AmqpKinds, AmqpShapes } from '../kinds.ts';
@@ -181,13 +182,16 @@ export class Channel extends Emitter<ChannelEvents> {
     const id = conn.nextMessageId();
     const properties = publishProperties(options);
     const seq = this.confirmMode ? this.lwm + this.unconfirmed.length : 0;
+    let idHash = NaN;
     if (conn.messageHistory) {
       // Learner code may pass any value as messageId; the entry holds strings and numbers as given.
       const mid = options?.messageId as unknown;
       const midValue = mid === undefined || typeof mid === 'string' || typeof mid === 'number' ? mid : String(mid);
-      conn.node.world.recordShaped(AmqpShapes.publish, conn.node.name, id, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
+      // The id's hash goes with the publish, so the broker's entries for this message need not hash it again.
+      idHash = stringHash52(id);
+      conn.node.world.recordShapedHashed(AmqpShapes.publish, conn.node.name, idHash, id, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
     }
-    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
+    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, idHash, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
   }
 
