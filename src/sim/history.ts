@@ -127,8 +127,10 @@ export class History {
    */
   private readonly arena: (ShapedValue | DataShape)[][] = [];
   private arenaUsed = ARENA_BLOCK;
-  /** `stringHash52` of the strings of name fields, cleared when it reaches NAME_MEMO_MAX. */
+  /** Strings of name fields seen lately, by text: their index in `nameText` and `nameHash52`. */
   private nameMemo = new Map<string, number>();
+  private readonly nameText: string[] = [];
+  private readonly nameHash52: number[] = [];
   /** The node of the last entry and its name id: most entries come in runs from one node. */
   private lastNode = '';
   private lastNodeId = 0;
@@ -282,12 +284,12 @@ export class History {
     if (aHash === aHash) {
       this.hash.word(1);
       this.hash.number(aHash);
-    } else this.mix(a, names & 1);
-    if (n > 1) this.mix(b, names & 2);
-    if (n > 2) this.mix(c, names & 4);
-    if (n > 3) this.mix(d, names & 8);
-    if (n > 4) this.mix(e, names & 16);
-    if (n > 5) this.mix(f, names & 32);
+    } else a = this.mix(a, names & 1);
+    if (n > 1) b = this.mix(b, names & 2);
+    if (n > 2) c = this.mix(c, names & 4);
+    if (n > 3) d = this.mix(d, names & 8);
+    if (n > 4) e = this.mix(e, names & 16);
+    if (n > 5) f = this.mix(f, names & 32);
 
     if (this.count >= this.entriesMax) {
       this.overflowed++;
@@ -405,16 +407,24 @@ export class History {
   }
 
   /**
-   * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ. A string
-   * enters as its 52-bit hash (`stringHash52`). `name` (non-zero) marks a name field: its strings'
-   * hashes are remembered (`nameMemo`). A memo for every string was measured and dropped: message
-   * ids are new at almost every entry, and the Map cost more than hashing them again.
+   * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ, and
+   * returns the value to store. A string enters as its 52-bit hash (`stringHash52`). `name`
+   * (non-zero) marks a name field: its strings' hashes are remembered, and the first string seen
+   * with given text is the one stored, so the history keeps one copy of a routing key, not one per
+   * message. A memo for every string was measured and dropped: message ids are new at almost every
+   * entry, and the Map cost more than hashing them again.
    */
-  private mix(v: ShapedValue, name: number): void {
+  private mix(v: ShapedValue, name: number): ShapedValue {
     const h = this.hash;
     if (typeof v === 'string') {
       h.word(1);
-      h.number(name === 0 ? stringHash52(v) : this.nameHash(v));
+      if (name === 0) {
+        h.number(stringHash52(v));
+        return v;
+      }
+      const i = this.nameIndex(v);
+      h.number(this.nameHash52[i]!);
+      return this.nameText[i]!;
     } else if (typeof v === 'number') {
       if (Number.isSafeInteger(v)) {
         h.word(2);
@@ -433,19 +443,26 @@ export class History {
     else {
       h.word(7);
       h.word(v.length);
-      for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash(v[i]!));
+      for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash52[this.nameIndex(v[i]!)]!);
     }
+    return v;
   }
 
-  /** `stringHash52` of a name, remembered. */
-  private nameHash(s: string): number {
-    let x = this.nameMemo.get(s);
-    if (x === undefined) {
-      x = stringHash52(s);
-      if (this.nameMemo.size >= NAME_MEMO_MAX) this.nameMemo = new Map();
-      this.nameMemo.set(s, x);
+  /** The memo index of a name, added if new (the memo starts afresh when it reaches NAME_MEMO_MAX). */
+  private nameIndex(s: string): number {
+    let i = this.nameMemo.get(s);
+    if (i === undefined) {
+      if (this.nameText.length >= NAME_MEMO_MAX) {
+        this.nameMemo = new Map();
+        this.nameText.length = 0;
+        this.nameHash52.length = 0;
+      }
+      i = this.nameText.length;
+      this.nameText.push(s);
+      this.nameHash52.push(stringHash52(s));
+      this.nameMemo.set(s, i);
     }
-    return x;
+    return i;
   }
 
   private intern(name: string): number {

@@ -71,7 +71,7 @@ export type AmqpKind = (typeof AmqpKinds)[keyof typeof AmqpKinds];
  * as the kinds above describe; an undefined value leaves its field out.
  */
 export const AmqpShapes = {
-  publish: new DataShape(AmqpKinds.publish, ['id', 'exchange', 'routingKey', 'mid', 'seq'], ['exchange']),
+  publish: new DataShape(AmqpKinds.publish, ['id', 'exchange', 'routingKey', 'mid', 'seq'], ['exchange', 'routingKey']),
   route: new DataShape(AmqpKinds.route, ['id', 'queues'], ['queues']),
   deliver: new DataShape(AmqpKinds.deliver, ['id', 'q', 'ch', 'redelivered', 'noAck'], ['q', 'ch']),
   ack: new DataShape(AmqpKinds.ack, ['id', 'q'], ['q']),
