@@ -99,6 +99,16 @@ export class DataShape {
 
 const floatBits = new DataView(new ArrayBuffer(8));
 const ARENA_BLOCK = 1 << 16;
+
+/** What a shaped entry's value slot holds (its tag in the arena). */
+const enum Slot {
+  Absent = 0,
+  /** A string or a list: the slot's number is its index in `refs`. */
+  Ref = 1,
+  Number = 2,
+  True = 3,
+  False = 4,
+}
 const NAME_MEMO_MAX = 4096;
 
 export type HistorySubscriber = (batch: HistoryEntry[]) => void;
@@ -121,15 +131,25 @@ export class History {
   readonly entriesMax: number;
   private overflowed = 0;
   /**
-   * Values of shaped entries in blocks of ARENA_BLOCK slots: at an entry's offset its shape, then
-   * one slot per field (an entry never straddles two blocks). Fixed blocks, not one array that
-   * keeps doubling, because a run may hold millions of values.
+   * Values of shaped entries in blocks of ARENA_BLOCK slots, a number and a tag each: at an
+   * entry's offset its shape's id, then one slot per field (an entry never straddles two blocks).
+   * Typed arrays rather than an array of the values: the collector never scans them, and a run
+   * holds millions of values (an array of pointers measured about a fifth of the instructions of
+   * amqp-e2e with history on, most of it the collector going over the history again and again).
+   * Strings and lists are kept once in `refs` and slots refer to them by index.
    */
-  private readonly arena: (ShapedValue | DataShape)[][] = [];
+  private readonly vals: Float64Array[] = [];
+  private readonly tags: Uint8Array[] = [];
   private arenaUsed = ARENA_BLOCK;
-  /** Strings of name fields seen lately, by text: their index in `nameText` and `nameHash52`. */
+  /** The strings and lists of shaped entries; a value recorded again next is not kept twice. */
+  private readonly refs: (string | readonly string[])[] = [];
+  private lastRef: string | readonly string[] | undefined = undefined;
+  /** The shapes used here, by shape id. */
+  private readonly shapes: DataShape[] = [];
+  /** Strings of name fields seen lately, by text: their index in `nameRef` and `nameHash52`. */
   private nameMemo = new Map<string, number>();
-  private readonly nameText: string[] = [];
+  /** A name's index in `refs`. */
+  private readonly nameRef: number[] = [];
   private readonly nameHash52: number[] = [];
   /** The node of the last entry and its name id: most entries come in runs from one node. */
   private lastNode = '';
@@ -267,6 +287,7 @@ export class History {
       kindId = this.intern(shape.kind);
       assert(kindId < 65536, 'fewer than 65536 distinct kinds and names');
       this.shapeKinds[shape.id] = kindId;
+      this.shapes[shape.id] = shape;
     }
     let nodeId: number;
     if (node === this.lastNode) nodeId = this.lastNodeId;
@@ -281,37 +302,80 @@ export class History {
     const names = shape.nameMask;
     this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
     this.hash.word(shape.fieldsHash);
-    if (aHash === aHash) {
-      this.hash.word(1);
-      this.hash.number(aHash);
-    } else a = this.mix(a, names & 1);
-    if (n > 1) b = this.mix(b, names & 2);
-    if (n > 2) c = this.mix(c, names & 4);
-    if (n > 3) d = this.mix(d, names & 8);
-    if (n > 4) e = this.mix(e, names & 16);
-    if (n > 5) f = this.mix(f, names & 32);
-
     if (this.count >= this.entriesMax) {
       this.overflowed++;
+      if (aHash === aHash) {
+        this.hash.word(1);
+        this.hash.number(aHash);
+      } else this.mix(a, names & 1);
+      if (n > 1) this.mix(b, names & 2);
+      if (n > 2) this.mix(c, names & 4);
+      if (n > 3) this.mix(d, names & 8);
+      if (n > 4) this.mix(e, names & 16);
+      if (n > 5) this.mix(f, names & 32);
       return;
     }
     if (this.arenaUsed + n + 1 > ARENA_BLOCK) {
-      this.arena.push(new Array(ARENA_BLOCK));
+      this.vals.push(new Float64Array(ARENA_BLOCK));
+      this.tags.push(new Uint8Array(ARENA_BLOCK));
       this.arenaUsed = 0;
     }
-    const blockNo = this.arena.length - 1;
-    const block = this.arena[blockNo]!;
-    let at = this.arenaUsed;
-    const off = blockNo * ARENA_BLOCK + at;
-    block[at++] = shape;
-    block[at++] = a;
-    if (n > 1) block[at++] = b;
-    if (n > 2) block[at++] = c;
-    if (n > 3) block[at++] = d;
-    if (n > 4) block[at++] = e;
-    if (n > 5) block[at++] = f;
-    this.arenaUsed = at;
-    this.store(timeUs, kindId, nodeId, peerId, msgId, off);
+    const blockNo = this.vals.length - 1;
+    const vals = this.vals[blockNo]!;
+    const tags = this.tags[blockNo]!;
+    const at = this.arenaUsed;
+    vals[at] = shape.id;
+    if (aHash === aHash) {
+      this.hash.word(1);
+      this.hash.number(aHash);
+      tags[at + 1] = Slot.Ref;
+      vals[at + 1] = this.ref(a as string);
+    } else this.put(vals, tags, at + 1, a, names & 1);
+    if (n > 1) this.put(vals, tags, at + 2, b, names & 2);
+    if (n > 2) this.put(vals, tags, at + 3, c, names & 4);
+    if (n > 3) this.put(vals, tags, at + 4, d, names & 8);
+    if (n > 4) this.put(vals, tags, at + 5, e, names & 16);
+    if (n > 5) this.put(vals, tags, at + 6, f, names & 32);
+    this.arenaUsed = at + n + 1;
+    this.store(timeUs, kindId, nodeId, peerId, msgId, blockNo * ARENA_BLOCK + at);
+  }
+
+  /** Mixes one value (as `mix`) and stores it in slot `i` of an arena block. */
+  private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number): void {
+    if (typeof v === 'string') {
+      const h = this.hash;
+      h.word(1);
+      tags[i] = Slot.Ref;
+      if (name === 0) {
+        h.number(stringHash52(v));
+        vals[i] = this.ref(v);
+      } else {
+        const k = this.nameIndex(v);
+        h.number(this.nameHash52[k]!);
+        vals[i] = this.nameRef[k]!;
+      }
+      return;
+    }
+    this.mix(v, name);
+    if (typeof v === 'number') {
+      tags[i] = Slot.Number;
+      vals[i] = v;
+    } else if (v === undefined) tags[i] = Slot.Absent;
+    else if (v === true) tags[i] = Slot.True;
+    else if (v === false) tags[i] = Slot.False;
+    else {
+      tags[i] = Slot.Ref;
+      vals[i] = this.ref(v);
+    }
+  }
+
+  /** The index of a string or list in `refs`, added unless it is the value added last. */
+  private ref(v: string | readonly string[]): number {
+    if (v !== this.lastRef) {
+      this.refs.push(v);
+      this.lastRef = v;
+    }
+    return this.refs.length - 1;
   }
 
   /** The history hash so far: 16 hex digits, identical for identical histories in any engine. */
@@ -335,14 +399,32 @@ export class History {
 
   /** Rebuilds a shaped entry's data as the object its JSON form would parse to. */
   private shapedData(off: number): Record<string, unknown> {
-    const block = this.arena[Math.floor(off / ARENA_BLOCK)]!;
+    const blockNo = Math.floor(off / ARENA_BLOCK);
+    const vals = this.vals[blockNo]!;
+    const tags = this.tags[blockNo]!;
     const at = off % ARENA_BLOCK;
-    const fields = (block[at] as DataShape).fields;
+    const fields = this.shapes[vals[at]!]!.fields;
     const out: Record<string, unknown> = {};
     for (let i = 0; i < fields.length; i++) {
-      const v = block[at + 1 + i] as ShapedValue;
-      if (v === undefined) continue;
-      out[fields[i]!] = typeof v === 'object' ? v.slice() : v;
+      const v = vals[at + 1 + i]!;
+      switch (tags[at + 1 + i] as Slot) {
+        case Slot.Absent:
+          break;
+        case Slot.Ref: {
+          const r = this.refs[v]!;
+          out[fields[i]!] = typeof r === 'string' ? r : r.slice();
+          break;
+        }
+        case Slot.Number:
+          out[fields[i]!] = v;
+          break;
+        case Slot.True:
+          out[fields[i]!] = true;
+          break;
+        case Slot.False:
+          out[fields[i]!] = false;
+          break;
+      }
     }
     return out;
   }
@@ -395,8 +477,9 @@ export class History {
   approxBytes(): number {
     let bytes = this.chunks.length * CHUNK * (8 + 2 + 4 + 4 + 4 + 8);
     for (const c of this.chunks) for (const d of c.data) if (typeof d === 'string') bytes += 16 + d.length * 2;
-    // A shaped entry's slots are pointers; its strings are the model's own (ids, queue names).
-    bytes += this.arena.length * ARENA_BLOCK * 8;
+    // A shaped entry's slots (a number and a tag each) and its pointers to strings and lists
+    // (the strings are mostly the model's own: ids, queue names).
+    bytes += this.vals.length * ARENA_BLOCK * 9 + this.refs.length * 8;
     return bytes;
   }
 
@@ -407,24 +490,17 @@ export class History {
   }
 
   /**
-   * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ, and
-   * returns the value to store. A string enters as its 52-bit hash (`stringHash52`). `name`
-   * (non-zero) marks a name field: its strings' hashes are remembered, and the first string seen
-   * with given text is the one stored, so the history keeps one copy of a routing key, not one per
-   * message. A memo for every string was measured and dropped: message ids are new at almost every
-   * entry, and the Map cost more than hashing them again.
+   * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ. A string
+   * enters as its 52-bit hash (`stringHash52`). `name` (non-zero) marks a name field: its strings'
+   * hashes are remembered (`nameIndex`), and a name is kept once in `refs`, not once per entry. A
+   * memo for every string was measured and dropped: message ids are new at almost every entry,
+   * and the Map cost more than hashing them again.
    */
-  private mix(v: ShapedValue, name: number): ShapedValue {
+  private mix(v: ShapedValue, name: number): void {
     const h = this.hash;
     if (typeof v === 'string') {
       h.word(1);
-      if (name === 0) {
-        h.number(stringHash52(v));
-        return v;
-      }
-      const i = this.nameIndex(v);
-      h.number(this.nameHash52[i]!);
-      return this.nameText[i]!;
+      h.number(name === 0 ? stringHash52(v) : this.nameHash52[this.nameIndex(v)]!);
     } else if (typeof v === 'number') {
       if (Number.isSafeInteger(v)) {
         h.word(2);
@@ -445,24 +521,28 @@ export class History {
       h.word(v.length);
       for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash52[this.nameIndex(v[i]!)]!);
     }
-    return v;
   }
 
-  /** The memo index of a name, added if new (the memo starts afresh when it reaches NAME_MEMO_MAX). */
+  /**
+   * The memo index of a name, added if new: the string goes into `refs` once (the memo starts
+   * afresh when it reaches NAME_MEMO_MAX; what is in `refs` stays).
+   */
   private nameIndex(s: string): number {
-    let i = this.nameMemo.get(s);
-    if (i === undefined) {
-      if (this.nameText.length >= NAME_MEMO_MAX) {
+    let k = this.nameMemo.get(s);
+    if (k === undefined) {
+      if (this.nameRef.length >= NAME_MEMO_MAX) {
         this.nameMemo = new Map();
-        this.nameText.length = 0;
+        this.nameRef.length = 0;
         this.nameHash52.length = 0;
       }
-      i = this.nameText.length;
-      this.nameText.push(s);
+      k = this.nameRef.length;
+      this.refs.push(s);
+      this.lastRef = s;
+      this.nameRef.push(this.refs.length - 1);
       this.nameHash52.push(stringHash52(s));
-      this.nameMemo.set(s, i);
+      this.nameMemo.set(s, k);
     }
-    return i;
+    return k;
   }
 
   private intern(name: string): number {

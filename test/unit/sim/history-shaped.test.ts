@@ -156,4 +156,18 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
   it('refuses a name that is not one of the shape\'s fields', () => {
     expect(() => new DataShape('test.bad', ['id', 'q'], ['queue'])).toThrow(/name field .*queue/);
   });
+  it('reads back every value of a run long enough to fill several arena blocks', () => {
+    const h = new History();
+    const rows: ShapedValue[][] = [];
+    const list = ['q1', 'q2'];
+    for (let i = 0; i < 40_000; i++) {
+      // Strings, names, numbers (negative, fractional, large), booleans, absent values and lists.
+      const row: ShapedValue[] = [`m${i}`, `q${i % 7}`, i % 3 === 0 ? -(i + 1) / 4 : i * 2 ** 33, i % 2 === 0, i % 5 === 0 ? list : undefined, i % 11 === 0 ? '' : undefined];
+      rows.push(row);
+      record(h, i, row);
+    }
+    for (let i = 0; i < rows.length; i += 997) expect(h.at(i).data).toEqual(asJson(rows[i]!));
+    expect(h.at(39_999).data).toEqual(asJson(rows[39_999]!));
+  });
+
 });
