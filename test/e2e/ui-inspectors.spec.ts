@@ -186,6 +186,9 @@ test('Kafka: partitions and groups on the lab page equal KafkaCluster.inspect(),
 
   // A partition's number jumps to the entry that last changed its row.
   await page.keyboard.press('End');
+  // In CI the inspector was off screen by now and so still showed the start: a view catches up
+  // only once scrolled to, and the row to click exists only once it has.
+  await showTop(page, inspector);
   const row = inspector.locator('tr[data-tp]').first();
   await row.getByRole('button').click();
   const label = (await row.getByRole('button').getAttribute('aria-label'))!;
