@@ -151,7 +151,7 @@ export class History {
   /** A name's index in `refs`. */
   private readonly nameRef: number[] = [];
   private readonly nameHash52: number[] = [];
-  /** The node of the last entry and its name id: most entries come in runs from one node. */
+  /** The node of the last entry and its name id (`nodeId`). */
   private lastNode = '';
   private lastNodeId = 0;
   /** Kind ids of the shapes used here, by shape id. */
@@ -178,7 +178,7 @@ export class History {
   record(timeUs: number, kind: string, node: string, peer?: string, msg?: number, data?: unknown): void {
     const kindId = this.intern(kind);
     assert(kindId < 65536, 'fewer than 65536 distinct kinds and names');
-    const nodeId = this.intern(node);
+    const nodeId = this.nodeId(node);
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const json = data === undefined ? undefined : JSON.stringify(data);
@@ -289,13 +289,7 @@ export class History {
       this.shapeKinds[shape.id] = kindId;
       this.shapes[shape.id] = shape;
     }
-    let nodeId: number;
-    if (node === this.lastNode) nodeId = this.lastNodeId;
-    else {
-      nodeId = this.intern(node);
-      this.lastNode = node;
-      this.lastNodeId = nodeId;
-    }
+    const nodeId = this.nodeId(node);
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const n = shape.fields.length;
@@ -303,16 +297,17 @@ export class History {
     this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
     this.hash.word(shape.fieldsHash);
     if (this.count >= this.entriesMax) {
+      // Hashed, not kept: names are hashed afresh (the same hash) so nothing new is referenced.
       this.overflowed++;
       if (aHash === aHash) {
         this.hash.word(1);
         this.hash.number(aHash);
-      } else this.mix(a, names & 1);
-      if (n > 1) this.mix(b, names & 2);
-      if (n > 2) this.mix(c, names & 4);
-      if (n > 3) this.mix(d, names & 8);
-      if (n > 4) this.mix(e, names & 16);
-      if (n > 5) this.mix(f, names & 32);
+      } else this.mix(a, 0);
+      if (n > 1) this.mix(b, 0);
+      if (n > 2) this.mix(c, 0);
+      if (n > 3) this.mix(d, 0);
+      if (n > 4) this.mix(e, 0);
+      if (n > 5) this.mix(f, 0);
       return;
     }
     if (this.arenaUsed + n + 1 > ARENA_BLOCK) {
@@ -543,6 +538,15 @@ export class History {
       this.nameMemo.set(s, k);
     }
     return k;
+  }
+
+  /** `intern` for an entry's node, remembering the last one: entries come in runs from one node. */
+  private nodeId(node: string): number {
+    if (node !== this.lastNode) {
+      this.lastNodeId = this.intern(node);
+      this.lastNode = node;
+    }
+    return this.lastNodeId;
   }
 
   private intern(name: string): number {

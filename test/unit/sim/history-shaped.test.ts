@@ -170,4 +170,16 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     expect(h.at(39_999).data).toEqual(asJson(rows[39_999]!));
   });
 
+  it('hashes entries past its limit exactly as stored ones, names and pre-hashed ids included', () => {
+    const named = new DataShape('test.names', ['id', 'q', 'n'], ['q']);
+    const full = new History();
+    const capped = new History({ entriesMax: 5 });
+    for (let i = 0; i < 50; i++) {
+      for (const h of [full, capped]) h.recordShapedHashed(i, named, 'n', undefined, undefined, stringHash52(`m${i}`), `m${i}`, `q${i % 3}`, i);
+    }
+    expect(capped.length).toBe(5);
+    expect(capped.overflow).toBe(45);
+    expect(capped.historyHash()).toBe(full.historyHash());
+  });
+
 });
