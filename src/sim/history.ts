@@ -1,5 +1,5 @@
 import { assert } from './assert';
-import { Hash64, hashString32, stringHash52 } from './hash';
+import { Hash64, hashString32, serialIdHash52, stringHash52 } from './hash';
 
 /**
  * One thing that happened, as readers see it. `seq` is the entry's index in the run's history.
@@ -108,7 +108,10 @@ const enum Slot {
   Number = 2,
   True = 3,
   False = 4,
+  /** A serial id (`recordShapedSerial`): the origin's name id times 2^32 plus the serial. */
+  Serial = 5,
 }
+const TWO_32 = 4294967296;
 const NAME_MEMO_MAX = 4096;
 
 export type HistorySubscriber = (batch: HistoryEntry[]) => void;
@@ -154,6 +157,9 @@ export class History {
   /** The node of the last entry and its name id (`nodeId`). */
   private lastNode = '';
   private lastNodeId = 0;
+  /** The origin of the last serial id and its name id (`originId`). */
+  private lastOrigin = '';
+  private lastOriginId = 0;
   /** Kind ids of the shapes used here, by shape id. */
   private readonly shapeKinds: number[] = [];
 
@@ -241,7 +247,7 @@ export class History {
     e?: ShapedValue,
     f?: ShapedValue,
   ): void {
-    this.append(timeUs, shape, node, peer, msg, NaN, a, b, c, d, e, f);
+    this.append(timeUs, shape, node, peer, msg, NaN, a, -1, b, c, d, e, f);
   }
 
   /**
@@ -265,7 +271,34 @@ export class History {
     e?: ShapedValue,
     f?: ShapedValue,
   ): void {
-    this.append(timeUs, shape, node, peer, msg, aHash, a, b, c, d, e, f);
+    this.append(timeUs, shape, node, peer, msg, aHash, a, -1, b, c, d, e, f);
+  }
+
+  /**
+   * `recordShaped` for an entry whose first value is a serial id, the string `origin:serial`
+   * (a message id such as `publisher:42`), given as its two parts: the entry and the history hash
+   * are exactly those `recordShaped` gives for that string, but the history neither builds nor
+   * keeps it (it stores the origin's name id and the serial as one number) and never reads its
+   * characters. `idHash` is `serialIdHash52(origin, serial)` if the caller has it, else NaN.
+   * `serial` is an integer in [0, 2^32).
+   */
+  recordShapedSerial(
+    timeUs: number,
+    shape: DataShape,
+    node: string,
+    peer: string | undefined,
+    msg: number | undefined,
+    idHash: number,
+    origin: string,
+    serial: number,
+    b?: ShapedValue,
+    c?: ShapedValue,
+    d?: ShapedValue,
+    e?: ShapedValue,
+    f?: ShapedValue,
+  ): void {
+    assert(serial >>> 0 === serial, 'a serial id\'s serial is an integer in [0, 2^32)');
+    this.append(timeUs, shape, node, peer, msg, idHash === idHash ? idHash : serialIdHash52(origin, serial), origin, serial, b, c, d, e, f);
   }
 
   private append(
@@ -276,6 +309,7 @@ export class History {
     msg: number | undefined,
     aHash: number,
     a: ShapedValue,
+    serial: number,
     b: ShapedValue,
     c: ShapedValue,
     d: ShapedValue,
@@ -320,7 +354,12 @@ export class History {
     const tags = this.tags[blockNo]!;
     const at = this.arenaUsed;
     vals[at] = shape.id;
-    if (aHash === aHash) {
+    if (serial >= 0) {
+      this.hash.word(1);
+      this.hash.number(aHash);
+      tags[at + 1] = Slot.Serial;
+      vals[at + 1] = this.originId(a as string) * TWO_32 + serial;
+    } else if (aHash === aHash) {
       this.hash.word(1);
       this.hash.number(aHash);
       tags[at + 1] = Slot.Ref;
@@ -418,6 +457,9 @@ export class History {
           break;
         case Slot.False:
           out[fields[i]!] = false;
+          break;
+        case Slot.Serial:
+          out[fields[i]!] = `${this.names[Math.floor(v / TWO_32)]!}:${v % TWO_32}`;
           break;
       }
     }
@@ -538,6 +580,16 @@ export class History {
       this.nameMemo.set(s, k);
     }
     return k;
+  }
+
+  /** `intern` for a serial id's origin, remembering the last one. */
+  private originId(origin: string): number {
+    if (origin !== this.lastOrigin) {
+      this.lastOriginId = this.intern(origin);
+      assert(this.lastOriginId < 2097152, 'fewer than 2^21 distinct names');
+      this.lastOrigin = origin;
+    }
+    return this.lastOriginId;
   }
 
   /** `intern` for an entry's node, remembering the last one: entries come in runs from one node. */

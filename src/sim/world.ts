@@ -53,6 +53,11 @@ export class World {
     this.history.recordShapedHashed(this.kernel.nowUs, shape, node, undefined, undefined, aHash, a, b, c, d, e, f);
   }
 
+  /** Records a shaped entry whose first value is the serial id `origin:serial` (see `History.recordShapedSerial`). */
+  recordShapedSerial(shape: DataShape, node: string, idHash: number, origin: string, serial: number, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
+    this.history.recordShapedSerial(this.kernel.nowUs, shape, node, undefined, undefined, idHash, origin, serial, b, c, d, e, f);
+  }
+
   /** Adds a node and starts its behaviour. Names are unique. */
   addNode(name: string, factory: NodeFactory, opts?: NodeOptions): SimNode {
     assert(name.length > 0, 'node names are not empty');

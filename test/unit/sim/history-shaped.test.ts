@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Hash64, hashString32, stringHash52 } from '../../../src/sim/hash';
+import { Hash64, hashString32, serialIdHash52, stringHash52 } from '../../../src/sim/hash';
 import { DataShape, History, type ShapedValue } from '../../../src/sim/history';
 
 const FIELDS = ['id', 'q', 'n', 'flag', 'list', 'x'] as const;
@@ -180,6 +180,49 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     expect(capped.length).toBe(5);
     expect(capped.overflow).toBe(45);
     expect(capped.historyHash()).toBe(full.historyHash());
+  });
+
+  it('hashes a serial id by its parts exactly as stringHash52 hashes the string (serialIdHash52)', () => {
+    // Origins of even and odd length (the ':' pairs with the last letter or with the first digit),
+    // outside Latin-1, and interleaved so the remembered prefix is replaced again and again.
+    const origin = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('publisher', 'p', 'ab'));
+    const serial = fc.oneof(fc.nat(20), fc.nat(), fc.maxSafeInteger().map(Math.abs), fc.constantFrom(9, 10, 99, 100, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(origin, serial), { minLength: 1, maxLength: 20 }), (ids) => {
+        for (const [o, n] of ids) expect(serialIdHash52(o, n)).toBe(stringHash52(`${o}:${n}`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('records a serial id as the string origin:serial, with the same entries and hash as recordShaped (recordShapedSerial)', () => {
+    const named = new DataShape('test.shaped', FIELDS, ['q']);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('publisher', 'p', 'app-2', ''), fc.nat(2 ** 32 - 1), fc.boolean(), values), { minLength: 1, maxLength: 30 }), (rows) => {
+        const plain = new History();
+        const serial = new History();
+        rows.forEach(([origin, n, known, v], t) => {
+          // Entries alternate between nodes, as a publisher's and a broker's do.
+          const node = t % 2 ? 'rabbit1' : origin || 'client';
+          plain.recordShaped(t, shape, node, undefined, undefined, `${origin}:${n}`, v[1], v[2], v[3], v[4], v[5]);
+          serial.recordShapedSerial(t, named, node, undefined, undefined, known ? serialIdHash52(origin, n) : NaN, origin, n, v[1], v[2], v[3], v[4], v[5]);
+        });
+        expect(serial.historyHash()).toBe(plain.historyHash());
+        expect(serial.slice()).toEqual(plain.slice());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a serial that is not an integer in [0, 2^32), and hashes serial ids past its limit as stored ones', () => {
+    const h = new History();
+    for (const bad of [-1, 1.5, 2 ** 32, NaN]) expect(() => h.recordShapedSerial(0, shape, 'n', undefined, undefined, NaN, 'p', bad)).toThrow(/serial/);
+    const full = new History();
+    const capped = new History({ entriesMax: 3 });
+    for (let i = 0; i < 20; i++) for (const x of [full, capped]) x.recordShapedSerial(i, shape, 'n', undefined, undefined, NaN, `p${i % 2}`, i, 'q');
+    expect(capped.overflow).toBe(17);
+    expect(capped.historyHash()).toBe(full.historyHash());
+    expect(full.at(19).data).toEqual({ id: 'p1:19', q: 'q' });
   });
 
 });

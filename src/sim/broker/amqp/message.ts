@@ -17,7 +17,7 @@
  * duplicate names removed (first one kept).
  */
 
-import { stringHash52 } from '../../hash.ts';
+import { serialIdHash52, stringHash52 } from '../../hash.ts';
 import { amqpError, fail, ok, type AmqpResult } from './amqp-error.ts';
 import {
   compareBinaries,
@@ -56,6 +56,13 @@ export interface AmqpMessage {
   /** Simulator-wide identity, so the history can follow one message through queues and DLXs. */
   readonly id: string;
   /**
+   * The id's parts when it is `origin:serial` (every id a client gives its publishes), else the id
+   * and -1: the per-message history records the two numbers (`History.recordShapedSerial`) and
+   * never reads or keeps the string.
+   */
+  readonly origin: string;
+  readonly serial: number;
+  /**
    * `stringHash52(id)` once something has recorded the message, else NaN: the per-message history
    * entries take it instead of hashing the id again (`History.recordShapedHashed`).
    */
@@ -82,13 +89,16 @@ export interface AmqpMessage {
 /** `msg.idHash`, computed and kept on first use (a message dead-lettered or published with history off). */
 export function idHashOf(msg: AmqpMessage): number {
   let h = msg.idHash;
-  if (h !== h) h = msg.idHash = stringHash52(msg.id);
+  if (h !== h) h = msg.idHash = msg.serial >= 0 ? serialIdHash52(msg.origin, msg.serial) : stringHash52(msg.id);
   return h;
 }
 
 /** What a publisher hands the broker in `basic.publish`. */
 export interface PublishInput {
   readonly id: string;
+  /** The id's parts when it is `origin:serial` (see `AmqpMessage.origin`); absent: the id is opaque. */
+  readonly origin?: string;
+  readonly serial?: number;
   /** `stringHash52(id)` if the publisher has it (it recorded the publish), else NaN or absent. */
   readonly idHash?: number;
   readonly exchange: string;
@@ -116,6 +126,8 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
     // Nothing to read from headers (no CC, BCC or x-death): the common case, kept cheap.
     return ok({
       id: input.id,
+      origin: input.origin ?? input.id,
+      serial: input.serial ?? -1,
       idHash: input.idHash ?? NaN,
       exchange: input.exchange,
       routingKeys: [input.routingKey],
@@ -137,6 +149,8 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
     strippedHeaders === undefined ? input.properties : { ...input.properties, headers: strippedHeaders };
   return ok({
     id: input.id,
+    origin: input.origin ?? input.id,
+    serial: input.serial ?? -1,
     idHash: input.idHash ?? NaN,
     exchange: input.exchange,
     routingKeys: [input.routingKey, ...cc.value, ...bcc.value],

@@ -94,6 +94,9 @@ export type ClientFrame =
       readonly ch: number;
       /** Simulator identity of this publish (`AmqpMessage.id`). */
       readonly id: string;
+      /** The id is `${origin}:${serial}` (`AmqpMessage.origin`, `serial`). */
+      readonly origin: string;
+      readonly serial: number;
       /** `stringHash52(id)` when the publisher recorded the publish, else NaN (`AmqpMessage.idHash`). */
       readonly idHash: number;
       readonly exchange: string;

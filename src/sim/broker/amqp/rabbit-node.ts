@@ -8,6 +8,7 @@
  * crosses the simulated network.
  */
 
+import type { DataShape, ShapedValue } from '../../history.ts';
 import type { Envelope, NodeBehavior, SimNode } from '../../node.ts';
 import { ClassicQueue } from './classic-queue.ts';
 import type { RabbitConfig } from './config.ts';
@@ -434,15 +435,22 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   }
 
   recordDeliver(msg: AmqpMessage, q: string, ch: string, redelivered: boolean, noAck: boolean): void {
-    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.deliver, this.name, idHashOf(msg), msg.id, q, ch, redelivered || undefined, noAck || undefined);
+    if (this.messageHistory) this.recordMessageShaped(AmqpShapes.deliver, msg, q, ch, redelivered || undefined, noAck || undefined);
   }
 
   recordAck(msg: AmqpMessage, q: string): void {
-    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.ack, this.name, idHashOf(msg), msg.id, q);
+    if (this.messageHistory) this.recordMessageShaped(AmqpShapes.ack, msg, q);
   }
 
   recordRoute(msg: AmqpMessage, queues: readonly string[]): void {
-    if (this.messageHistory) this.node.world.recordShapedHashed(AmqpShapes.route, this.name, idHashOf(msg), msg.id, queues);
+    if (this.messageHistory) this.recordMessageShaped(AmqpShapes.route, msg, queues);
+  }
+
+  /** A per-message entry whose first field is the message's id, by its parts when it has them. */
+  private recordMessageShaped(shape: DataShape, msg: AmqpMessage, b: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue): void {
+    const world = this.node.world;
+    if (msg.serial >= 0) world.recordShapedSerial(shape, this.name, idHashOf(msg), msg.origin, msg.serial, b, c, d, e);
+    else world.recordShapedHashed(shape, this.name, idHashOf(msg), msg.id, b, c, d, e);
   }
 
   record(kind: string, data: unknown): void {

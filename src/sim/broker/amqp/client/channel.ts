@@ -10,7 +10,7 @@
  * `Error('channel closed')`. A consumer callback gets `null` when the broker cancels it.
  */
 
-import { stringHash52 } from '../../../hash.ts';
+import { serialIdHash52 } from '../../../hash.ts';
 import { SimPromise } from '../../../sim-promise.ts';
 import { tableFromJs } from '../field-value.ts';
 import { AmqpKinds, AmqpShapes } from '../kinds.ts';
@@ -179,7 +179,8 @@ export class Channel extends Emitter<ChannelEvents> {
     this.assertOpen();
     if (typeof content !== 'string') throw new TypeError('content must be a string in the simulation (amqplib takes a Buffer)');
     const conn = this.connection;
-    const id = conn.nextMessageId();
+    const origin = conn.node.name;
+    const serial = conn.nextMessageSerial();
     const properties = publishProperties(options);
     const seq = this.confirmMode ? this.lwm + this.unconfirmed.length : 0;
     let idHash = NaN;
@@ -188,10 +189,10 @@ export class Channel extends Emitter<ChannelEvents> {
       const mid = options?.messageId as unknown;
       const midValue = mid === undefined || typeof mid === 'string' || typeof mid === 'number' ? mid : String(mid);
       // The id's hash goes with the publish, so the broker's entries for this message need not hash it again.
-      idHash = stringHash52(id);
-      conn.node.world.recordShapedHashed(AmqpShapes.publish, conn.node.name, idHash, id, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
+      idHash = serialIdHash52(origin, serial);
+      conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, idHash, origin, serial, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
     }
-    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id, idHash, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
+    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id: `${origin}:${serial}`, origin, serial, idHash, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
   }
 

@@ -41,9 +41,12 @@ export class ClientHost {
     return `${this.node.name}#${this.node.incarnation}/${++this.connectionSerial}`;
   }
 
-  /** A message id unique in the world (the history follows a message by it). */
-  nextMessageId(): string {
-    return `${this.node.name}:${++this.messageSerial}`;
+  /**
+   * The serial of this node's next message: its id, unique in the world, is `node:serial` (the
+   * history follows a message by it).
+   */
+  nextMessageSerial(): number {
+    return ++this.messageSerial;
   }
 
   register(conn: Connection): void {

@@ -116,9 +116,9 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.outbox.push(frame);
   }
 
-  /** A simulator-wide id for the next message this connection publishes. */
-  nextMessageId(): string {
-    return this.host.nextMessageId();
+  /** The serial of the next message this connection publishes (its id is `node:serial`). */
+  nextMessageSerial(): number {
+    return this.host.nextMessageSerial();
   }
 
   /** Frames from the broker, in order. */
