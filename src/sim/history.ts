@@ -50,8 +50,12 @@ class Chunk {
   readonly node = new Int32Array(CHUNK);
   readonly peer = new Int32Array(CHUNK);
   readonly msg = new Int32Array(CHUNK);
-  /** The JSON of the entry's data, or the offset of its values in the history's arena (a shaped entry). */
-  readonly data: (string | number | undefined)[] = new Array(CHUNK);
+  /**
+   * Where the entry's data is: -1 none, a shaped entry's offset in the history's arena (0 or
+   * more), or -2 - i for the JSON text `texts[i]`. Numbers, not the texts themselves, so the
+   * collector never walks a chunk.
+   */
+  readonly data = new Int32Array(CHUNK);
 }
 
 /** A value a shaped entry holds: absent (`undefined`), a string, a number, a boolean or a list of strings. */
@@ -117,12 +121,14 @@ const NAME_MEMO_MAX = 4096;
 export type HistorySubscriber = (batch: HistoryEntry[]) => void;
 
 /**
- * The run's append-only record. It stores entries column-wise in chunks (about 30 bytes an entry
+ * The run's append-only record. It stores entries column-wise in chunks (26 bytes an entry
  * plus the JSON of its data), keeps a 64-bit hash that is updated with every entry, and hands
  * entries to subscribers in batches so a worker can stream them to the page.
  */
 export class History {
   private readonly chunks: Chunk[] = [];
+  /** The JSON of entries recorded with `record` and data, in order (`Chunk.data`). */
+  private readonly texts: string[] = [];
   private count = 0;
   private readonly names: string[] = [''];
   private readonly nameIds = new Map<string, number>([['', 0]]);
@@ -196,7 +202,12 @@ export class History {
       this.overflowed++;
       return;
     }
-    this.store(timeUs, kindId, nodeId, peerId, msgId, json);
+    let where = -1;
+    if (json !== undefined) {
+      where = -2 - this.texts.length;
+      this.texts.push(json);
+    }
+    this.store(timeUs, kindId, nodeId, peerId, msgId, where);
   }
 
   /** Checks time goes forward and mixes what every entry has: time, kind, node, peer, message id. */
@@ -211,7 +222,7 @@ export class History {
     h.word(msgId);
   }
 
-  private store(timeUs: number, kindId: number, nodeId: number, peerId: number, msgId: number, data: string | number | undefined): void {
+  private store(timeUs: number, kindId: number, nodeId: number, peerId: number, msgId: number, data: number): void {
     const i = this.count++;
     let c = this.chunks[i >>> CHUNK_BITS];
     if (!c) {
@@ -425,9 +436,9 @@ export class History {
     const e: HistoryEntry = { seq, timeUs: c.time[j]!, kind: this.names[c.kind[j]!]!, node: this.names[c.node[j]!]! };
     if (c.peer[j] !== 0) e.peer = this.names[c.peer[j]!];
     if (c.msg[j] !== -1) e.msg = c.msg[j];
-    const data = c.data[j];
-    if (typeof data === 'string') e.data = JSON.parse(data);
-    else if (data !== undefined) e.data = this.shapedData(data);
+    const data = c.data[j]!;
+    if (data >= 0) e.data = this.shapedData(data);
+    else if (data !== -1) e.data = JSON.parse(this.texts[-2 - data]!);
     return e;
   }
 
@@ -512,8 +523,8 @@ export class History {
 
   /** Approximate bytes held: the typed-array columns, the data pointers and the data text. */
   approxBytes(): number {
-    let bytes = this.chunks.length * CHUNK * (8 + 2 + 4 + 4 + 4 + 8);
-    for (const c of this.chunks) for (const d of c.data) if (typeof d === 'string') bytes += 16 + d.length * 2;
+    let bytes = this.chunks.length * CHUNK * (8 + 2 + 4 + 4 + 4 + 4) + this.texts.length * 8;
+    for (const t of this.texts) bytes += 16 + t.length * 2;
     // A shaped entry's slots (a number and a tag each) and its pointers to strings and lists
     // (the strings are mostly the model's own: ids, queue names).
     bytes += this.vals.length * ARENA_BLOCK * 9 + this.refs.length * 8;
