@@ -58,8 +58,30 @@ class Chunk {
   readonly data = new Int32Array(CHUNK);
 }
 
-/** A value a shaped entry holds: absent (`undefined`), a string, a number, a boolean or a list of strings. */
-export type ShapedValue = string | number | boolean | undefined | readonly string[];
+/**
+ * A value a shaped entry holds: absent (`undefined`), a string, a number, a boolean, a list of
+ * strings, or a name or list of names the history has already (`HistoryName`).
+ */
+export type ShapedValue = string | number | boolean | undefined | readonly string[] | HistoryName;
+
+/**
+ * A name, or a list of names, that one history has hashed and keeps once (`History.name`). A
+ * shaped entry takes it in place of its text in any field: readers see the text, and the entry
+ * and the hash are exactly those the text gives. A model fetches one for each long-lived name it
+ * records at every message (a queue's own name) and keeps it, so the history neither looks the
+ * text up nor hashes it again.
+ */
+export class HistoryName {
+  /** Use `History.name`. */
+  constructor(
+    readonly history: History,
+    readonly text: string | readonly string[],
+    /** `stringHash52` of the text, or of each name of the list. */
+    readonly hashes: readonly number[],
+    /** Its index in the history's references. */
+    readonly ref: number,
+  ) {}
+}
 
 let shapeCount = 0;
 
@@ -387,6 +409,11 @@ export class History {
 
   /** Mixes one value (as `mix`) and stores it in slot `i` of an arena block. */
   private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number): void {
+    if (v === undefined) {
+      this.hash.word(4);
+      tags[i] = Slot.Absent;
+      return;
+    }
     if (typeof v === 'string') {
       const h = this.hash;
       h.word(1);
@@ -399,6 +426,12 @@ export class History {
         h.number(this.nameHash52[k]!);
         vals[i] = this.nameRef[k]!;
       }
+      return;
+    }
+    if (v instanceof HistoryName) {
+      this.mixName(v);
+      tags[i] = Slot.Ref;
+      vals[i] = v.ref;
       return;
     }
     this.mix(v, name);
@@ -564,11 +597,45 @@ export class History {
     } else if (v === undefined) h.word(4);
     else if (v === true) h.word(5);
     else if (v === false) h.word(6);
+    else if (v instanceof HistoryName) this.mixName(v);
     else {
       h.word(7);
       h.word(v.length);
       for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash52[this.nameIndex(v[i]!)]!);
     }
+  }
+
+  /** Mixes a `HistoryName` exactly as `mix` mixes its text. */
+  private mixName(v: HistoryName): void {
+    assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
+    const h = this.hash;
+    const hashes = v.hashes;
+    if (typeof v.text === 'string') {
+      h.word(1);
+      h.number(hashes[0]!);
+    } else {
+      h.word(7);
+      h.word(hashes.length);
+      for (let i = 0; i < hashes.length; i++) h.number(hashes[i]!);
+    }
+  }
+
+  /**
+   * A handle on a name or list of names for shaped entries (see `HistoryName`): hashed and kept
+   * once, now. For names a model keeps; each call keeps the text once more. A list must not change
+   * afterwards.
+   */
+  name(text: string | readonly string[]): HistoryName {
+    // Through the name memo, so a model that fetches handles often (a route cache that churns)
+    // reads each name's characters once.
+    if (typeof text === 'string') {
+      const k = this.nameIndex(text);
+      return new HistoryName(this, text, [this.nameHash52[k]!], this.nameRef[k]!);
+    }
+    const hashes = text.map((t) => this.nameHash52[this.nameIndex(t)]!);
+    this.refs.push(text);
+    this.lastRef = text;
+    return new HistoryName(this, text, hashes, this.refs.length - 1);
   }
 
   /**

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/sim/broker/amqp/index.ts';
-import { ms, recorder, sec, setup } from './e2e-helpers.ts';
+import { AmqpKinds, ms, recorder, sec, setup } from './e2e-helpers.ts';
 
 /** A small run with a quorum queue, a classic queue, a crash and a restart. */
 function scenario(seed: number): string {
@@ -98,4 +98,41 @@ describe('inspectors', () => {
     expect(t.cluster.topology().bindings).toEqual([{ source: 'ex', destination: 'q', destinationKind: 'queue', routingKey: 'k', arguments: {} }]);
     expect(t.cluster.messages('q').map((m) => m.body)).toEqual(['2', '3', '4']);
   });
+});
+
+describe('per-message history', () => {
+  // Each message is followed by its id from publish to ack; the broker records queue names and a
+  // route's queues through history handles and ids by their parts, and readers see plain data.
+  for (const quorum of [false, true]) {
+    it(`records publish, route, deliver and ack with their exact data (${quorum ? 'quorum' : 'classic'} queue)`, () => {
+      const t = setup({ nodes: quorum ? 3 : 1 });
+      const ch = t.channel(t.client('app'));
+      t.settle(ch.assertQueue('work', quorum ? { arguments: { 'x-queue-type': 'quorum' } } : {}));
+      t.settle(ch.assertExchange('orders', 'topic', { durable: false }));
+      t.settle(ch.bindQueue('work', 'orders', 'eu.#'));
+      const r = recorder(ch, { ack: true });
+      t.settle(ch.consume('work', r.cb));
+      ch.publish('orders', 'eu.created', 'a');
+      ch.sendToQueue('work', 'b');
+      ch.publish('orders', 'us.created', 'c');
+      t.idle(ms(500));
+      expect(r.contents()).toEqual(['a', 'b']);
+      const data = (kind: string) => t.entries(kind).map((e) => e.data);
+      expect(data(AmqpKinds.publish)).toEqual([
+        { id: 'app:1', exchange: 'orders', routingKey: 'eu.created' },
+        { id: 'app:2', exchange: '', routingKey: 'work' },
+        { id: 'app:3', exchange: 'orders', routingKey: 'us.created' },
+      ]);
+      expect(data(AmqpKinds.route)).toEqual([
+        { id: 'app:1', queues: ['work'] },
+        { id: 'app:2', queues: ['work'] },
+        { id: 'app:3', queues: [] },
+      ]);
+      const delivers = data(AmqpKinds.deliver);
+      expect(delivers.map((d) => [d.id, d.q])).toEqual([['app:1', 'work'], ['app:2', 'work']]);
+      expect(typeof delivers[0]!.ch).toBe('string');
+      expect(delivers[1]!.ch).toBe(delivers[0]!.ch);
+      expect(data(AmqpKinds.ack)).toEqual([{ id: 'app:1', q: 'work' }, { id: 'app:2', q: 'work' }]);
+    });
+  }
 });

@@ -214,6 +214,33 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     );
   });
 
+  it('records a HistoryName handle exactly as its text, names and lists of names alike, and refuses one from another history', () => {
+    const text = fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), text, values), { minLength: 1, maxLength: 30 }), (rows) => {
+        const plain = new History();
+        const named = new History();
+        rows.forEach(([id, q, v], t) => {
+          plain.recordShaped(t, shape, 'rabbit1', undefined, undefined, id, q, v[2], v[3], v[4], v[5]);
+          // The same handle used twice, one fetched afresh: both stand for the text.
+          const handle = named.name(q);
+          named.recordShaped(t, shape, 'rabbit1', undefined, undefined, id, t % 2 ? handle : named.name(q), v[2], v[3], v[4], v[5]);
+        });
+        expect(named.historyHash()).toBe(plain.historyHash());
+        expect(named.slice()).toEqual(plain.slice());
+      }),
+      { numRuns: 300 },
+    );
+    const a = new History();
+    const b = new History();
+    expect(() => b.recordShaped(0, shape, 'n', undefined, undefined, 'm1', a.name('q'))).toThrow(/only in the history that made it/);
+    // Past the limit a handle is hashed as its text, too.
+    const full = new History();
+    const capped = new History({ entriesMax: 1 });
+    for (const h of [full, capped]) for (let i = 0; i < 3; i++) h.recordShaped(i, shape, 'n', undefined, undefined, 'm', h.name(['q1', 'q2']));
+    expect(capped.historyHash()).toBe(full.historyHash());
+  });
+
   it('refuses a serial that is not an integer in [0, 2^32), and hashes serial ids past its limit as stored ones', () => {
     const h = new History();
     for (const bad of [-1, 1.5, 2 ** 32, NaN]) expect(() => h.recordShapedSerial(0, shape, 'n', undefined, undefined, NaN, 'p', bad)).toThrow(/serial/);

@@ -10,6 +10,7 @@
  * `reject-publish` / `reject-publish-dlx`).
  */
 
+import type { HistoryName } from '../../history.ts';
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
 import { AmqpKinds } from './kinds.ts';
@@ -41,6 +42,7 @@ export class ClassicQueue {
   private leaseTimer: Timer | undefined;
   private leaseAtMs: number | undefined;
   private deleted = false;
+  private historyNameMemo: string | HistoryName | undefined;
 
   constructor(
     private readonly host: QueueHost,
@@ -54,6 +56,11 @@ export class ClassicQueue {
 
   get name(): string {
     return this.record.name;
+  }
+
+  /** The name the per-message entries record (`QueueHost.historyName`), fetched on first use. */
+  private get historyName(): string | HistoryName {
+    return (this.historyNameMemo ??= this.host.historyName(this.record.name));
   }
 
   /**
@@ -199,7 +206,7 @@ export class ClassicQueue {
     if (this.deleted) return;
     const u = this.store.unackedDelivery(tag);
     if (u !== undefined) {
-      this.host.recordAck(u.entry.message, this.name);
+      this.host.recordAck(u.entry.message, this.historyName);
       if (this.persisted.size > 0) this.removed(u.entry.message);
     }
     const step = this.store.ackOne(tag, this.host.nowMs());
@@ -214,7 +221,7 @@ export class ClassicQueue {
       if (u === undefined) continue;
       const msg = u.entry.message;
       if (op === 'ack') {
-        this.host.recordAck(msg, this.name);
+        this.host.recordAck(msg, this.historyName);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
         this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
@@ -240,7 +247,7 @@ export class ClassicQueue {
     const d = step.delivery;
     let get: GetResult | undefined;
     if (d !== undefined) {
-      this.host.recordDeliver(d.message, this.name, ch, d.redelivered, noAck);
+      this.host.recordDeliver(d.message, this.historyName, ch, d.redelivered, noAck);
       if (d.ackTag === undefined) this.removed(d.message);
       get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
     }
@@ -293,7 +300,7 @@ export class ClassicQueue {
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
-      this.host.recordDeliver(d.message, q, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, this.historyName, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
     // An index loop: for-of here allocated an iterator per step, the empty list being a frozen array.

@@ -3,6 +3,7 @@
  * Keeping it an interface lets the queue files stay small and testable.
  */
 
+import type { HistoryName } from '../../history.ts';
 import type { SimNode } from '../../node.ts';
 import type { RabbitConfig } from './config.ts';
 import type { DiskSync } from './disk-sync.ts';
@@ -29,10 +30,18 @@ export interface QueueHost {
   deadLetter(queue: QueueRecord, message: AmqpMessage, reason: DeadLetterReason): void;
   /** Records a per-message history entry when message history is on. */
   recordMessage(kind: string, data: unknown): void;
-  /** Records that a queue delivered a message, when message history is on (`amqp.deliver`). */
-  recordDeliver(msg: AmqpMessage, q: string, ch: string, redelivered: boolean, noAck: boolean): void;
+  /**
+   * Records that a queue delivered a message, when message history is on (`amqp.deliver`). `q`
+   * is the queue's name, or its handle from `historyName`.
+   */
+  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string, redelivered: boolean, noAck: boolean): void;
   /** Records that a queue settled a message with an ack, when message history is on (`amqp.ack`). */
-  recordAck(msg: AmqpMessage, q: string): void;
+  recordAck(msg: AmqpMessage, q: string | HistoryName): void;
+  /**
+   * A queue's name as the per-message history keeps it (a `HistoryName`, so the entries need not
+   * look it up), or the name itself when message history is off.
+   */
+  historyName(name: string): string | HistoryName;
   /** Records a history entry. */
   record(kind: string, data: unknown): void;
   /** The queue process is gone (deleted, expired): forget it and its record. */

@@ -21,6 +21,7 @@
  * new leader (as `rabbit_fifo_client` does) without duplicates.
  */
 
+import type { HistoryName } from '../../history.ts';
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
 import { AmqpKinds } from './kinds.ts';
@@ -72,6 +73,7 @@ export class QuorumMember {
   private leaseAtMs: number | undefined;
   private readonly metaKey: string;
   private readonly logName: string;
+  private historyNameMemo: string | HistoryName | undefined;
 
   constructor(
     private readonly host: QueueHost,
@@ -85,6 +87,11 @@ export class QuorumMember {
 
   get name(): string {
     return this.record.name;
+  }
+
+  /** The name the per-message entries record (`QueueHost.historyName`), fetched on first use. */
+  private get historyName(): string | HistoryName {
+    return (this.historyNameMemo ??= this.host.historyName(this.record.name));
   }
 
   private get me(): string {
@@ -501,7 +508,7 @@ export class QuorumMember {
             const u = this.store.unackedDelivery(t);
             if (u === undefined) continue;
             const id = u.entry.message.id;
-            if (cmd.op === 'ack') this.host.recordAck(u.entry.message, q);
+            if (cmd.op === 'ack') this.host.recordAck(u.entry.message, this.historyName);
             else {
               this.host.recordMessage(AmqpKinds.nack, { id, q, requeue: cmd.op === 'requeue' });
               if (cmd.op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id, q, why: cmd.why ?? 'nack' });
@@ -528,7 +535,7 @@ export class QuorumMember {
         let get: GetResult | undefined;
         if (d !== undefined) {
           get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
-          if (leader) this.host.recordDeliver(d.message, q, cmd.ch, d.redelivered, cmd.noAck);
+          if (leader) this.host.recordDeliver(d.message, this.historyName, cmd.ch, d.redelivered, cmd.noAck);
         }
         if (leader) this.host.toChannel({ k: 'ch.reply', ch: cmd.ch, rid: cmd.rid, reply: this.stat(), ...(get === undefined ? {} : { get }) });
         this.effects(step, leader);
@@ -569,7 +576,7 @@ export class QuorumMember {
     const q = this.name;
     if (!leader) return;
     for (const d of step.deliveries) {
-      this.host.recordDeliver(d.message, q, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, this.historyName, d.channelId, d.redelivered, d.ackTag === undefined);
       this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, qq: true });
     }
     for (const dl of step.deadLetters) {

@@ -8,7 +8,8 @@
  * crosses the simulated network.
  */
 
-import type { DataShape, ShapedValue } from '../../history.ts';
+import type { DataShape, HistoryName, ShapedValue } from '../../history.ts';
+import type { PublishRoute } from './router.ts';
 import type { Envelope, NodeBehavior, SimNode } from '../../node.ts';
 import { ClassicQueue } from './classic-queue.ts';
 import type { RabbitConfig } from './config.ts';
@@ -434,16 +435,22 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     if (this.messageHistory) this.node.world.record(kind, this.name, undefined, undefined, data);
   }
 
-  recordDeliver(msg: AmqpMessage, q: string, ch: string, redelivered: boolean, noAck: boolean): void {
+  historyName(name: string): string | HistoryName {
+    return this.messageHistory ? this.node.world.history.name(name) : name;
+  }
+
+  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string, redelivered: boolean, noAck: boolean): void {
     if (this.messageHistory) this.recordMessageShaped(AmqpShapes.deliver, msg, q, ch, redelivered || undefined, noAck || undefined);
   }
 
-  recordAck(msg: AmqpMessage, q: string): void {
+  recordAck(msg: AmqpMessage, q: string | HistoryName): void {
     if (this.messageHistory) this.recordMessageShaped(AmqpShapes.ack, msg, q);
   }
 
-  recordRoute(msg: AmqpMessage, queues: readonly string[]): void {
-    if (this.messageHistory) this.recordMessageShaped(AmqpShapes.route, msg, queues);
+  recordRoute(msg: AmqpMessage, route: PublishRoute & { kind: 'routed' | 'unroutable' }): void {
+    if (!this.messageHistory) return;
+    const queues = route.kind === 'routed' ? (route.historyQueues ??= this.node.world.history.name(route.trace.queues)) : route.trace.queues;
+    this.recordMessageShaped(AmqpShapes.route, msg, queues);
   }
 
   /** A per-message entry whose first field is the message's id, by its parts when it has them. */

@@ -25,6 +25,7 @@
  * We always sort by name (byte order); the visiting order of exchanges is reported separately.
  */
 
+import type { HistoryName } from '../../history.ts';
 import { amqpError, resourceName, type AmqpError } from './amqp-error.ts';
 import { compareBinaries } from './field-value.ts';
 import { alternateExchangeOf, bindingMatches, DEFAULT_EXCHANGE, type RoutingInput } from './exchange.ts';
@@ -42,7 +43,16 @@ export interface RouteTrace {
 
 /** The outcome of a `basic.publish`, for the channel to act on. */
 export type PublishRoute =
-  | { readonly kind: 'routed'; readonly trace: RouteTrace }
+  | {
+      readonly kind: 'routed';
+      readonly trace: RouteTrace;
+      /**
+       * The history's handle on `trace.queues`, set by the broker node that first records this
+       * route (the route cache keeps one outcome per trace, so each message routed the same way
+       * records the same handle instead of the list).
+       */
+      historyQueues?: HistoryName;
+    }
   | {
       readonly kind: 'unroutable';
       readonly trace: RouteTrace;

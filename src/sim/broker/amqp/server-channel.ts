@@ -205,7 +205,7 @@ export class ServerChannel {
     const route = this.host.metadata.routes.publishMessage(f.exchange, msg, f.mandatory);
     if (route.kind === 'channel-error') return this.fail(route.error, 'basic.publish');
     const queues = route.trace.queues;
-    this.host.recordRoute(msg, queues);
+    this.host.recordRoute(msg, route);
     const seq = this.confirm ? ++this.publishSeq : 0;
     if (queues.length === 0) {
       if (route.kind === 'unroutable' && route.basicReturn !== undefined) {
