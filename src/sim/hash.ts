@@ -157,10 +157,17 @@ export function serialIdHash52(origin: string, serial: number): number {
   if (serialOddUnit >= 0) serialUnits[n++] = serialOddUnit;
   const start = n;
   let v = serial;
-  do {
+  // Doubles down to 31 bits (a % on a double is a library call), then integer arithmetic.
+  while (v > 0x7fffffff) {
     serialUnits[n++] = 48 + (v % 10);
     v = Math.floor(v / 10);
-  } while (v > 0);
+  }
+  let w = v | 0;
+  do {
+    const q = (w / 10) | 0;
+    serialUnits[n++] = 48 + w - q * 10;
+    w = q;
+  } while (w > 0);
   for (let i = start, j = n - 1; i < j; i++, j--) {
     const t = serialUnits[i]!;
     serialUnits[i] = serialUnits[j]!;
