@@ -409,11 +409,6 @@ export class History {
 
   /** Mixes one value (as `mix`) and stores it in slot `i` of an arena block. */
   private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number): void {
-    if (v === undefined) {
-      this.hash.word(4);
-      tags[i] = Slot.Absent;
-      return;
-    }
     if (typeof v === 'string') {
       const h = this.hash;
       h.word(1);
