@@ -135,4 +135,37 @@ describe('per-message history', () => {
       expect(data(AmqpKinds.ack)).toEqual([{ id: 'app:1', q: 'work' }, { id: 'app:2', q: 'work' }]);
     });
   }
+
+  // Several consumers of one queue, round-robin: every deliver entry names the right channel.
+  for (const consumers of [3, 6]) {
+    it(`names the channel each message went to, and the exchange it was published to (${consumers} consumers, exchanges alternating)`, () => {
+      const t = setup();
+      const admin = t.channel(t.client('admin'));
+      t.settle(admin.assertQueue('work'));
+      for (const x of ['a', 'b']) {
+        t.settle(admin.assertExchange(x, 'fanout', { durable: false }));
+        t.settle(admin.bindQueue('work', x, ''));
+      }
+      // Each consumer on its own connection, keeping what it got (never acking, prefetch 3).
+      const got: string[][] = [];
+      for (let c = 0; c < consumers; c++) {
+        const ch = t.channel(t.client(`c${c}`));
+        const mine: string[] = [];
+        got.push(mine);
+        t.settle(ch.prefetch(3));
+        t.settle(ch.consume('work', (m: Message | null) => void (m && mine.push(m.content))));
+      }
+      const pub = t.channel(t.client('app'));
+      const total = consumers * 3;
+      for (let i = 1; i <= total; i++) pub.publish(i % 3 === 1 ? 'a' : 'b', '', `app:${i}`);
+      t.idle(ms(500));
+      expect(t.entries(AmqpKinds.publish).map((e) => e.data.exchange)).toEqual(Array.from({ length: total }, (_, i) => (i % 3 === 0 ? 'a' : 'b')));
+      // Group the deliver entries by the channel they name: the groups are exactly what each consumer got.
+      const byChannel = new Map<unknown, string[]>();
+      for (const e of t.entries(AmqpKinds.deliver)) byChannel.set(e.data.ch, [...(byChannel.get(e.data.ch) ?? []), e.data.id as string]);
+      const sorted = (groups: string[][]) => groups.map((g) => g.join(',')).sort();
+      expect(sorted([...byChannel.values()])).toEqual(sorted(got));
+      expect(got.every((g) => g.length === 3)).toBe(true);
+    });
+  }
 });
