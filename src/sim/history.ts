@@ -363,13 +363,16 @@ export class History {
     const names = shape.nameMask;
     this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
     this.hash.word(shape.fieldsHash);
+    // A first value that comes hashed (always so for a serial id) is mixed as `mix` mixes a string.
+    const preHashed = aHash === aHash;
+    if (preHashed) {
+      this.hash.word(1);
+      this.hash.number(aHash);
+    }
     if (this.count >= this.entriesMax) {
       // Hashed, not kept: names are hashed afresh (the same hash) so nothing new is referenced.
       this.overflowed++;
-      if (aHash === aHash) {
-        this.hash.word(1);
-        this.hash.number(aHash);
-      } else this.mix(a, 0);
+      if (!preHashed) this.mix(a, 0);
       if (n > 1) this.mix(b, 0);
       if (n > 2) this.mix(c, 0);
       if (n > 3) this.mix(d, 0);
@@ -388,13 +391,9 @@ export class History {
     const at = this.arenaUsed;
     vals[at] = shape.id;
     if (serial >= 0) {
-      this.hash.word(1);
-      this.hash.number(aHash);
       tags[at + 1] = Slot.Serial;
       vals[at + 1] = this.originId(a as string) * TWO_32 + serial;
-    } else if (aHash === aHash) {
-      this.hash.word(1);
-      this.hash.number(aHash);
+    } else if (preHashed) {
       tags[at + 1] = Slot.Ref;
       vals[at + 1] = this.ref(a as string);
     } else this.put(vals, tags, at + 1, a, names & 1);
@@ -617,8 +616,8 @@ export class History {
 
   /**
    * A handle on a name or list of names for shaped entries (see `HistoryName`): hashed and kept
-   * once, now. For names a model keeps; each call keeps the text once more. A list must not change
-   * afterwards.
+   * once, now. For names a model keeps: a name is kept once however often it is asked for, but
+   * each call for a list keeps that list again. A list must not change afterwards.
    */
   name(text: string | readonly string[]): HistoryName {
     // Through the name memo, so a model that fetches handles often (a route cache that churns)

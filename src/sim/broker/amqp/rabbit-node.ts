@@ -9,7 +9,6 @@
  */
 
 import type { DataShape, HistoryName, ShapedValue } from '../../history.ts';
-import type { PublishRoute } from './router.ts';
 import type { Envelope, NodeBehavior, SimNode } from '../../node.ts';
 import { ClassicQueue } from './classic-queue.ts';
 import type { RabbitConfig } from './config.ts';
@@ -32,6 +31,7 @@ import {
 } from './protocol.ts';
 import type { QueueHost } from './queue-host.ts';
 import type { Delivery } from './queue-step.ts';
+import type { PublishRoute } from './router.ts';
 import { QuorumMember } from './quorum-queue.ts';
 import type { ServerChannel } from './server-channel.ts';
 import { ServerConnection } from './server-connection.ts';
