@@ -72,6 +72,9 @@ export type ShapedValue = string | number | boolean | undefined | readonly strin
  * text up nor hashes it again.
  */
 export class HistoryName {
+  /** The words a shaped entry mixes for it: those its text would give. */
+  readonly words: Int32Array;
+
   /** Use `History.name`. */
   constructor(
     readonly history: History,
@@ -80,7 +83,20 @@ export class HistoryName {
     readonly hashes: readonly number[],
     /** Its index in the history's references. */
     readonly ref: number,
-  ) {}
+  ) {
+    // A name: its type word and its hash as two words. A list: its type word, its length, then
+    // each name's hash as two words (see `History.collect`).
+    const list = typeof text !== 'string';
+    const w = new Int32Array(list ? 2 + 2 * hashes.length : 3);
+    let k = 0;
+    w[k++] = list ? 7 : 1;
+    if (list) w[k++] = hashes.length;
+    for (const h of hashes) {
+      w[k++] = h >>> 0;
+      w[k++] = Math.floor(h / TWO_32) | 0;
+    }
+    this.words = w;
+  }
 }
 
 let shapeCount = 0;
@@ -124,6 +140,7 @@ export class DataShape {
 }
 
 const floatBits = new DataView(new ArrayBuffer(8));
+const TWO_32 = 4294967296;
 const ARENA_BLOCK = 1 << 16;
 
 /** What a shaped entry's value slot holds (its tag in the arena). */
@@ -137,8 +154,14 @@ const enum Slot {
   /** A serial id (`recordShapedSerial`): the origin's name id times 2^32 plus the serial. */
   Serial = 5,
 }
-const TWO_32 = 4294967296;
 const NAME_MEMO_MAX = 4096;
+/**
+ * Room for a shaped entry's words (`History.words`): 10 of header, at most 3 a value, except a list,
+ * which mixes what has been collected whenever fewer than ROOM_AFTER_LIST words would be left.
+ */
+const WORDS = 64;
+/** The words the values after a list may still need (five values of three words). */
+const ROOM_AFTER_LIST = 15;
 
 export type HistorySubscriber = (batch: HistoryEntry[]) => void;
 
@@ -190,6 +213,11 @@ export class History {
   private lastOriginId = 0;
   /** Kind ids of the shapes used here, by shape id. */
   private readonly shapeKinds: number[] = [];
+  /**
+   * The words of the shaped entry being appended, mixed in one call at its end (`Hash64.words`):
+   * the same words in the same order as mixing them one call at a time.
+   */
+  private readonly words = new Int32Array(WORDS);
 
   constructor(opts: { entriesMax?: number } = {}) {
     this.entriesMax = opts.entriesMax ?? 20_000_000;
@@ -258,7 +286,7 @@ export class History {
     c.peer[j] = peerId;
     c.msg[j] = msgId;
     c.data[j] = data;
-    for (const s of this.subscribers) if (this.count - s.next >= s.batchSize) this.deliver(s);
+    if (this.subscribers.length > 0) for (const s of this.subscribers) if (this.count - s.next >= s.batchSize) this.deliver(s);
   }
 
   /**
@@ -356,28 +384,41 @@ export class History {
       this.shapeKinds[shape.id] = kindId;
       this.shapes[shape.id] = shape;
     }
-    const nodeId = this.nodeId(node);
+    const nodeId = node === this.lastNode ? this.lastNodeId : this.nodeId(node);
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
     const n = shape.fields.length;
     const names = shape.nameMask;
-    this.mixHeader(timeUs, kindId, nodeId, peerId, msgId);
-    this.hash.word(shape.fieldsHash);
-    // A first value that comes hashed (always so for a serial id) is mixed as `mix` mixes a string.
+    // What `mixHeader` mixes, then the shape's field names.
+    assert(timeUs >= this.lastTimeUs, 'history time moves forward');
+    this.lastTimeUs = timeUs;
+    const w = this.words;
+    w[0] = timeUs >>> 0;
+    w[1] = Math.floor(timeUs / TWO_32) | 0;
+    w[2] = this.nameHashes[kindId]!;
+    w[3] = this.nameHashes[nodeId]!;
+    w[4] = this.nameHashes[peerId]!;
+    w[5] = msgId;
+    w[6] = shape.fieldsHash;
+    let k = 7;
+    // A first value that comes hashed (always so for a serial id) is mixed as `collect` mixes a string.
     const preHashed = aHash === aHash;
     if (preHashed) {
-      this.hash.word(1);
-      this.hash.number(aHash);
+      w[7] = 1;
+      w[8] = aHash >>> 0;
+      w[9] = Math.floor(aHash / TWO_32) | 0;
+      k = 10;
     }
     if (this.count >= this.entriesMax) {
       // Hashed, not kept: names are hashed afresh (the same hash) so nothing new is referenced.
       this.overflowed++;
-      if (!preHashed) this.mix(a, 0);
-      if (n > 1) this.mix(b, 0);
-      if (n > 2) this.mix(c, 0);
-      if (n > 3) this.mix(d, 0);
-      if (n > 4) this.mix(e, 0);
-      if (n > 5) this.mix(f, 0);
+      if (!preHashed) k = this.collect(a, 0, k);
+      if (n > 1) k = this.collect(b, 0, k);
+      if (n > 2) k = this.collect(c, 0, k);
+      if (n > 3) k = this.collect(d, 0, k);
+      if (n > 4) k = this.collect(e, 0, k);
+      if (n > 5) k = this.collect(f, 0, k);
+      this.hash.words(w, k);
       return;
     }
     if (this.arenaUsed + n + 1 > ARENA_BLOCK) {
@@ -396,49 +437,59 @@ export class History {
     } else if (preHashed) {
       tags[at + 1] = Slot.Ref;
       vals[at + 1] = this.ref(a as string);
-    } else this.put(vals, tags, at + 1, a, names & 1);
-    if (n > 1) this.put(vals, tags, at + 2, b, names & 2);
-    if (n > 2) this.put(vals, tags, at + 3, c, names & 4);
-    if (n > 3) this.put(vals, tags, at + 4, d, names & 8);
-    if (n > 4) this.put(vals, tags, at + 5, e, names & 16);
-    if (n > 5) this.put(vals, tags, at + 6, f, names & 32);
+    } else k = this.put(vals, tags, at + 1, a, names & 1, k);
+    if (n > 1) k = this.put(vals, tags, at + 2, b, names & 2, k);
+    if (n > 2) k = this.put(vals, tags, at + 3, c, names & 4, k);
+    if (n > 3) k = this.put(vals, tags, at + 4, d, names & 8, k);
+    if (n > 4) k = this.put(vals, tags, at + 5, e, names & 16, k);
+    if (n > 5) k = this.put(vals, tags, at + 6, f, names & 32, k);
     this.arenaUsed = at + n + 1;
+    this.hash.words(w, k);
     this.store(timeUs, kindId, nodeId, peerId, msgId, blockNo * ARENA_BLOCK + at);
   }
 
-  /** Mixes one value (as `mix`) and stores it in slot `i` of an arena block. */
-  private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number): void {
-    if (typeof v === 'string') {
-      const h = this.hash;
-      h.word(1);
-      tags[i] = Slot.Ref;
-      if (name === 0) {
-        h.number(stringHash52(v));
-        vals[i] = this.ref(v);
-      } else {
-        const k = this.nameIndex(v);
-        h.number(this.nameHash52[k]!);
-        vals[i] = this.nameRef[k]!;
-      }
-      return;
-    }
+  /**
+   * Stores one value in slot `i` of an arena block and collects its words (as `collect`) from
+   * `words[k]` on; returns where the next value's words go.
+   */
+  private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number, k: number): number {
     if (v instanceof HistoryName) {
-      this.mixName(v);
       tags[i] = Slot.Ref;
       vals[i] = v.ref;
-      return;
+      return this.collectName(v, k);
     }
-    this.mix(v, name);
+    if (typeof v === 'string') {
+      const w = this.words;
+      tags[i] = Slot.Ref;
+      let h: number;
+      if (name === 0) {
+        h = stringHash52(v);
+        vals[i] = this.ref(v);
+      } else {
+        const m = this.nameIndex(v);
+        h = this.nameHash52[m]!;
+        vals[i] = this.nameRef[m]!;
+      }
+      w[k] = 1;
+      w[k + 1] = h >>> 0;
+      w[k + 2] = Math.floor(h / TWO_32) | 0;
+      return k + 3;
+    }
+    if (v === undefined) {
+      tags[i] = Slot.Absent;
+      this.words[k] = 4;
+      return k + 1;
+    }
     if (typeof v === 'number') {
       tags[i] = Slot.Number;
       vals[i] = v;
-    } else if (v === undefined) tags[i] = Slot.Absent;
-    else if (v === true) tags[i] = Slot.True;
+    } else if (v === true) tags[i] = Slot.True;
     else if (v === false) tags[i] = Slot.False;
     else {
       tags[i] = Slot.Ref;
       vals[i] = this.ref(v);
     }
+    return this.collect(v, name, k);
   }
 
   /** The index of a string or list in `refs`, added unless it is the value added last. */
@@ -565,53 +616,75 @@ export class History {
   }
 
   /**
-   * Mixes one shaped value with a type tag, so `"1"`, `1`, `true` and absent all differ. A string
-   * enters as its 52-bit hash (`stringHash52`). `name` (non-zero) marks a name field: its strings'
-   * hashes are remembered (`nameIndex`), and a name is kept once in `refs`, not once per entry. A
-   * memo for every string was measured and dropped: message ids are new at almost every entry,
-   * and the Map cost more than hashing them again.
+   * Collects the words of one shaped value from `words[k]` on, with a type tag so `"1"`, `1`,
+   * `true` and absent all differ; returns where the next value's words go. A string enters as
+   * its 52-bit hash (`stringHash52`). `name` (non-zero) marks a name field: its strings' hashes
+   * are remembered (`nameIndex`), and a name is kept once in `refs`, not once per entry. A memo
+   * for every string was measured and dropped: message ids are new at almost every entry, and the
+   * Map cost more than hashing them again. A `HistoryName` gives exactly the words of its text.
    */
-  private mix(v: ShapedValue, name: number): void {
-    const h = this.hash;
+  private collect(v: ShapedValue, name: number, k: number): number {
+    const w = this.words;
     if (typeof v === 'string') {
-      h.word(1);
-      h.number(name === 0 ? stringHash52(v) : this.nameHash52[this.nameIndex(v)]!);
-    } else if (typeof v === 'number') {
+      const h = name === 0 ? stringHash52(v) : this.nameHash52[this.nameIndex(v)]!;
+      w[k] = 1;
+      w[k + 1] = h >>> 0;
+      w[k + 2] = Math.floor(h / TWO_32) | 0;
+      return k + 3;
+    }
+    if (typeof v === 'number') {
       if (Number.isSafeInteger(v)) {
-        h.word(2);
-        h.word(v >>> 0);
-        h.word(Math.floor(v / 4294967296) | 0);
+        w[k] = 2;
+        w[k + 1] = v >>> 0;
+        w[k + 2] = Math.floor(v / TWO_32) | 0;
       } else {
         // Fixed little-endian order, so every engine mixes the same words.
         floatBits.setFloat64(0, v, true);
-        h.word(3);
-        h.word(floatBits.getInt32(0, true));
-        h.word(floatBits.getInt32(4, true));
+        w[k] = 3;
+        w[k + 1] = floatBits.getInt32(0, true);
+        w[k + 2] = floatBits.getInt32(4, true);
       }
-    } else if (v === undefined) h.word(4);
-    else if (v === true) h.word(5);
-    else if (v === false) h.word(6);
-    else if (v instanceof HistoryName) this.mixName(v);
-    else {
-      h.word(7);
-      h.word(v.length);
-      for (let i = 0; i < v.length; i++) h.number(name === 0 ? stringHash52(v[i]!) : this.nameHash52[this.nameIndex(v[i]!)]!);
+      return k + 3;
     }
+    if (v === undefined) w[k] = 4;
+    else if (v === true) w[k] = 5;
+    else if (v === false) w[k] = 6;
+    else if (v instanceof HistoryName) return this.collectName(v, k);
+    else {
+      // A list: mixed as it goes whenever the values after it might not fit.
+      if (k > WORDS - ROOM_AFTER_LIST - 2) k = this.mixCollected(k);
+      w[k++] = 7;
+      w[k++] = v.length;
+      for (let i = 0; i < v.length; i++) {
+        if (k > WORDS - ROOM_AFTER_LIST - 2) k = this.mixCollected(k);
+        const h = name === 0 ? stringHash52(v[i]!) : this.nameHash52[this.nameIndex(v[i]!)]!;
+        w[k++] = h >>> 0;
+        w[k++] = Math.floor(h / TWO_32) | 0;
+      }
+      return k;
+    }
+    return k + 1;
   }
 
-  /** Mixes a `HistoryName` exactly as `mix` mixes its text. */
-  private mixName(v: HistoryName): void {
+  /** Collects a `HistoryName`'s words (a long list is mixed at once, after what was collected). */
+  private collectName(v: HistoryName, k: number): number {
     assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
-    const h = this.hash;
-    const hashes = v.hashes;
-    if (typeof v.text === 'string') {
-      h.word(1);
-      h.number(hashes[0]!);
-    } else {
-      h.word(7);
-      h.word(hashes.length);
-      for (let i = 0; i < hashes.length; i++) h.number(hashes[i]!);
+    const src = v.words;
+    const m = src.length;
+    if (k + m > WORDS - ROOM_AFTER_LIST) {
+      this.hash.words(this.words, k);
+      this.hash.words(src, m);
+      return 0;
     }
+    const w = this.words;
+    for (let i = 0; i < m; i++) w[k + i] = src[i]!;
+    return k + m;
+  }
+
+  /** Mixes the words collected so far (`words[0]`…`words[k - 1]`); the next go from 0. */
+  private mixCollected(k: number): number {
+    this.hash.words(this.words, k);
+    return 0;
   }
 
   /**

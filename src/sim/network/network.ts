@@ -67,7 +67,10 @@ export interface SendOptions {
  */
 export class Network {
   readonly config: NetworkConfig;
-  private readonly links = new Map<string, Link>();
+  /** Every link, in the order they were first used (the order heals and resets go in). */
+  private readonly links: Link[] = [];
+  /** The same links by sender, then receiver (`link`). */
+  private readonly linksFrom = new Map<string, Map<string, Link>>();
   private rules: LinkRule[] = [];
   private ruleIdNext = 1;
   private msgIdNext = 1;
@@ -82,18 +85,22 @@ export class Network {
   }
 
   private link(from: string, to: string): Link {
-    const key = `${from}\u0000${to}`;
-    let l = this.links.get(key);
+    // By sender, then receiver: a send looks its link up without building a key string (hashing
+    // a fresh string per packet measured about 1.5 % of the RabbitMQ benchmark).
+    let out = this.linksFrom.get(from);
+    if (out === undefined) this.linksFrom.set(from, (out = new Map()));
+    let l = out.get(to);
     if (!l) {
       l = { from, to, state: 'healthy', latency: undefined, extraUs: 0, inFlight: 0, lastArrivalUs: 0, held: [] };
-      this.links.set(key, l);
+      out.set(to, l);
+      this.links.push(l);
     }
     return l;
   }
 
   /** The state of the directed link from → to. */
   linkState(from: string, to: string): LinkState {
-    return this.links.get(`${from}\u0000${to}`)?.state ?? 'healthy';
+    return this.linksFrom.get(from)?.get(to)?.state ?? 'healthy';
   }
 
   /** True when messages from → to are currently blocked. */
@@ -131,7 +138,7 @@ export class Network {
   /** Restores links: all of them, or only those between `a` and `b` (both directions). */
   heal(a?: readonly string[], b?: readonly string[]): void {
     if (a === undefined || b === undefined) {
-      for (const l of this.links.values()) l.state = 'healthy';
+      for (const l of this.links) l.state = 'healthy';
     } else {
       for (const x of a) {
         for (const y of b) {
@@ -140,7 +147,7 @@ export class Network {
         }
       }
     }
-    for (const l of this.links.values()) if (l.held.length > 0 && l.state === 'healthy') this.releaseHeld(l);
+    for (const l of this.links) if (l.held.length > 0 && l.state === 'healthy') this.releaseHeld(l);
   }
 
   /** Adds a per-packet rule; returns its id for `removeRule`. */
@@ -168,7 +175,7 @@ export class Network {
   healAll(): void {
     this.heal();
     this.clearRules();
-    for (const l of this.links.values()) l.extraUs = 0;
+    for (const l of this.links) l.extraUs = 0;
   }
 
   /** Sends `payload` from one node to another. Returns the message id (recorded in the history). */

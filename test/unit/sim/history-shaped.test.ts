@@ -255,4 +255,55 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     expect(full.at(19).data).toEqual({ id: 'p1:19', q: 'q' });
   });
 
+  it('mixes exactly the documented words for every kind of value, long lists and handles of lists included, stored or past the limit', () => {
+    // The definition, one `word` at a time: the header, the field names, then each value with its type tag.
+    const referenceValue = (ref: Hash64, v: ShapedValue): void => {
+      if (typeof v === 'string') {
+        ref.word(1);
+        ref.number(stringHash52(v));
+      } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
+        ref.word(2);
+        ref.word(v >>> 0);
+        ref.word(Math.floor(v / 2 ** 32) | 0);
+      } else if (typeof v === 'number') {
+        const bits = new DataView(new ArrayBuffer(8));
+        bits.setFloat64(0, v, true);
+        ref.word(3);
+        ref.word(bits.getInt32(0, true));
+        ref.word(bits.getInt32(4, true));
+      } else if (v === undefined) ref.word(4);
+      else if (v === true) ref.word(5);
+      else if (v === false) ref.word(6);
+      else {
+        const list = v as readonly string[];
+        ref.word(7);
+        ref.word(list.length);
+        for (const x of list) ref.number(stringHash52(x));
+      }
+    };
+    const longList = fc.array(fc.string({ maxLength: 3 }), { minLength: 10, maxLength: 60 });
+    const anyValue = fc.oneof(value, longList);
+    const named = new DataShape('test.words', [...FIELDS], ['q', 'list']);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.tuple(anyValue, anyValue, anyValue, anyValue, anyValue, anyValue), fc.boolean()), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 12 }), (rows, limit) => {
+        const h = new History({ entriesMax: limit });
+        const ref = new Hash64();
+        rows.forEach(([v, asHandles], t) => {
+          // Lists and names as handles in some rows, as text in others: the words are the same.
+          const given = v.map((x, i) => (asHandles && i > 0 && (typeof x === 'string' || Array.isArray(x)) ? h.name(x as string | string[]) : x));
+          h.recordShaped(t, named, 'rabbit1', undefined, undefined, given[0], given[1], given[2], given[3], given[4], given[5]);
+          ref.number(t);
+          ref.word(hashString32('test.words'));
+          ref.word(hashString32('rabbit1'));
+          ref.word(0);
+          ref.word(-1);
+          ref.word(hashString32(FIELDS.join('\u0000')));
+          v.forEach((x) => referenceValue(ref, x));
+        });
+        expect(h.historyHash()).toBe(ref.hex());
+        for (let i = 0; i < h.length; i++) expect(h.at(i).data).toEqual(asJson(rows[i]![0]));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
