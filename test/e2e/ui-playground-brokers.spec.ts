@@ -261,3 +261,38 @@ test('a syntax error is marked inline at its line and nothing runs; edits are au
   await page.keyboard.press('Control+End');
   await expect.poll(async () => ((await editor.locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 15_000 }).toContain('export const broken = ;');
 });
+
+test('a crowded topology (23 nodes): names beside their nodes, captions only for brokers and only where they fit', async ({ page }) => {
+  const config = {
+    family: 'kafka',
+    brokers: 5,
+    topics: [{ name: 'orders', partitions: 6, replicationFactor: 3, 'min.insync.replicas': 2 }],
+    producers: [
+      { count: 5, topic: 'orders', acks: 'all', 'enable.idempotence': true, messages: 20, keyed: true },
+      { count: 3, topic: 'orders', acks: '1', 'enable.idempotence': false, messages: 10, keyed: false },
+    ],
+    groups: [
+      { 'group.id': 'billing', topic: 'orders', members: 5, 'enable.auto.commit': false },
+      { 'group.id': 'audit', topic: 'orders', members: 3, 'enable.auto.commit': false },
+    ],
+  };
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await page.goto(`/#/playground?family=kafka&seed=2&topology=${Buffer.from(JSON.stringify(config)).toString('base64url')}`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitForRun(page);
+  const svg = page.getByTestId('topology');
+  // The view draws when on screen; keep it clear of the sticky timeline.
+  await svg.evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 300));
+  await expect(svg.locator('[data-node]')).toHaveCount(23);
+  await expect(svg.locator('[data-caption-shown="true"]').first()).toBeVisible();
+  // Every name is drawn beside its node, none on it.
+  await expect(svg.locator('.node-name-beside')).toHaveCount(23);
+  // Only brokers are captioned, and the captions drawn do not overlap any name or each other.
+  const captioned = await svg.locator('[data-caption-shown="true"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-node')));
+  expect(captioned.length).toBeGreaterThan(0);
+  for (const node of captioned) expect(node).toMatch(/^b\d$/);
+  const boxes = await svg.locator('.node-caption, .node-name-beside').evaluateAll((ts) => ts.map((t) => { const r = t.getBoundingClientRect(); return { text: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom }; }));
+  const captions = boxes.filter((b) => /^(leads|follows)/.test(b.text ?? ''));
+  for (const c of captions) for (const o of boxes) if (o !== c) expect(c.x0 < o.x1 && o.x0 < c.x1 && c.y0 < o.y1 && o.y0 < c.y1, `${c.text} overlaps ${o.text}`).toBe(false);
+  await svg.screenshot({ path: 'test-results/screenshots/topology-crowded.png' });
+});

@@ -61,3 +61,60 @@ describe('topology captions', () => {
     }
   });
 });
+
+/**
+ * A crowded diagram (more than 12 nodes, as a playground with many clients draws): names go beside
+ * their nodes, placed like captions, and only brokers keep a caption, left out where there is no
+ * room. The view's geometry: node radius 12, names at 14 units, captions at 17 and a line of room
+ * above and below the circle. Past 21 nodes a name may find no free place (the greedy placement
+ * then overlaps it with a neighbour's); captions never do.
+ */
+function crowded(names: string[], captions: string[]) {
+  const n = names.length;
+  const nodeR = 12;
+  const pad = 17;
+  const bounds = { x0: 0, y0: -pad, x1: SIZE, y1: SIZE + pad };
+  const centre = { x: SIZE / 2, y: SIZE / 2 };
+  const points = circleLayout(n, SIZE / 2, SIZE / 2, SIZE / 2 - nodeR - 34);
+  const namePlaces = placeCaptions(
+    names.map((name, i) => ({ x: points[i]!.x, y: points[i]!.y, name: '', caption: name, lines: 1 })),
+    { nodeR, nameSize: 0, size: 14, centre, bounds },
+  );
+  const capPlaces = placeCaptions(
+    names.map((_, i) => ({ x: points[i]!.x, y: points[i]!.y, name: '', caption: captions[i]!, lines: 1 })),
+    { nodeR, nameSize: 14, size: 17, centre, bounds, taken: namePlaces.map((p) => p!.box), crowded: 'drop' },
+  );
+  const out: string[] = [];
+  const boxes = [...namePlaces.map((p, i) => ({ what: `${names[i]}'s name`, b: p!.box })), ...capPlaces.flatMap((p, i) => (p ? [{ what: `${names[i]}'s caption`, b: p.box }] : []))];
+  boxes.forEach(({ what, b }, k) => {
+    if (b.x0 < 0 || b.x1 > SIZE || b.y0 < -pad || b.y1 > SIZE + pad) out.push(`${what} leaves the diagram`);
+    points.forEach((q, j) => {
+      if (overlap(b, { x0: q.x - nodeR, y0: q.y - nodeR, x1: q.x + nodeR, y1: q.y + nodeR })) out.push(`${what} covers node ${names[j]}`);
+    });
+    boxes.slice(k + 1).forEach((o) => {
+      if (overlap(b, o.b)) out.push(`${what} covers ${o.what}`);
+    });
+  });
+  return { out, shown: capPlaces.filter((p) => p !== null).length };
+}
+
+describe('topology names and captions in a crowded diagram', () => {
+  it('13–21 nodes: no name or caption covers a node, a name or another caption; brokers keep most captions', () => {
+    for (let n = 13; n <= 21; n++) {
+      const names = ['controller', 'b1', 'b2', 'b3', 'b4', 'b5', 'admin'];
+      for (let i = 1; names.length < n; i++) names.push(i % 2 ? `producer-${i}` : `billing-${i}`);
+      const caps = names.map((x) => (/^b\d$/.test(x) ? 'leads 1' : ''));
+      const { out, shown } = crowded(names, caps);
+      expect(out, `${n} nodes`).toEqual([]);
+      expect(shown, `${n} nodes: broker captions shown`).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('leaves a caption out rather than cover anything when there is no room for it', () => {
+    // Every node captioned with a long text: most cannot fit, and none that is shown overlaps.
+    const names = Array.from({ length: 18 }, (_, i) => `node-${i + 1}`);
+    const { out, shown } = crowded(names, names.map(() => 'a rather long caption'));
+    expect(out).toEqual([]);
+    expect(shown).toBeLessThan(names.length);
+  });
+});

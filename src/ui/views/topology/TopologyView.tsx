@@ -15,6 +15,8 @@ const NODE_R_MAX = 26;
 /** The widest the diagram is drawn (styles.css), and the smallest a caption may read on the page. */
 const SVG_PX_MAX = 400;
 const CAPTION_PX_MIN = 16.5;
+/** Beyond this many nodes names no longer fit on their nodes: they go beside them. */
+const CROWDED = 12;
 
 /**
  * The cluster at the current moment, in SVG: nodes on a circle, a link wherever two nodes have
@@ -49,17 +51,32 @@ export function TopologyView() {
   // and the viewBox grows by a line above and below so the outermost captions and states stay inside it.
   const svgPx = Math.max(200, Math.min(SVG_PX_MAX, panelPx - 40));
   const captionSize = Math.min(26, Math.max(17, Math.ceil((CAPTION_PX_MIN * SIZE) / svgPx)));
-  const pad = roleOf.size > 0 ? captionSize : 0;
-  const nameSize = n > 12 ? 12 : 15;
+  const crowded = n > CROWDED;
+  const pad = roleOf.size > 0 || crowded ? captionSize : 0;
+  const nameSize = crowded ? Math.round(captionSize * 0.8) : 15;
   const captions = names.map((name) => {
     const role = roleOf.get(name);
-    const said = role === undefined ? '' : nodeCaption(role);
+    // A crowded diagram captions only its brokers ("leads 2"); the list below says what every node does.
+    const said = role === undefined || (crowded && !role.roles.includes('broker')) ? '' : nodeCaption(role);
     // A node named for its role ("controller") needs no caption saying it again.
     return said === name ? '' : said;
   });
+  const bounds = { x0: 0, y0: -pad, x1: SIZE, y1: SIZE + pad };
+  const centre = { x: CENTRE, y: CENTRE };
+  // A crowded diagram's names go beside their nodes, placed as captions are, so no two overlap;
+  // then the captions take what room is left, brokers' first, and one with no room is left out.
+  // Each placement is greedy: a name that finds no free place (past 21 nodes) takes its outward
+  // place anyway.
+  const namePlaces = crowded
+    ? placeCaptions(
+        names.map((name, i) => ({ x: points[i]!.x, y: points[i]!.y, name: '', caption: name, lines: 1 })),
+        { nodeR, nameSize: 0, size: nameSize, centre, bounds },
+      )
+    : [];
+  const brokersFirst = names.map((_, i) => i).sort((a, b) => Number(!roleOf.get(names[a]!)?.roles.includes('broker')) - Number(!roleOf.get(names[b]!)?.roles.includes('broker')) || a - b);
   const places = placeCaptions(
-    names.map((name, i) => ({ x: points[i]!.x, y: points[i]!.y, name, caption: captions[i]!, lines: lives[i] === 'up' ? 1 : 2 })),
-    { nodeR, nameSize, size: captionSize, centre: { x: CENTRE, y: CENTRE }, bounds: { x0: 0, y0: -pad, x1: SIZE, y1: SIZE + pad } },
+    names.map((name, i) => ({ x: points[i]!.x, y: points[i]!.y, name: crowded ? '' : name, caption: captions[i]!, lines: lives[i] === 'up' ? 1 : 2 })),
+    { nodeR, nameSize, size: captionSize, centre, bounds, taken: namePlaces.flatMap((p) => (p ? [p.box] : [])), crowded: 'drop', order: brokersFirst },
   );
 
   const links = [...history.messages.links].map((key) => {
@@ -119,12 +136,18 @@ export function TopologyView() {
             const caption = captions[i]!;
             const place = places[i];
             return (
-              <g key={name} className={`node node-${lives[i]}`} data-node={name} data-life={lives[i]} data-caption={caption || undefined}>
+              <g key={name} className={`node node-${lives[i]}`} data-node={name} data-life={lives[i]} data-caption={caption || undefined} data-caption-shown={caption ? String(place !== null) : undefined}>
                 <title>{role === undefined ? `${name}: ${lives[i]}` : [`${name}: ${lives[i]}`, ...describeNode(role).full].join('\n')}</title>
                 <circle cx={p.x} cy={p.y} r={nodeR} />
-                <text x={p.x} y={p.y} dominantBaseline="central" textAnchor="middle" fontSize={nameSize}>
-                  {name}
-                </text>
+                {namePlaces[i] ? (
+                  <text x={namePlaces[i].x} y={namePlaces[i].y} textAnchor={namePlaces[i].anchor} className="node-name-beside" fontSize={nameSize}>
+                    {name}
+                  </text>
+                ) : (
+                  <text x={p.x} y={p.y} dominantBaseline="central" textAnchor="middle" fontSize={nameSize}>
+                    {name}
+                  </text>
+                )}
                 {place && (
                   <text x={place.x} y={place.y} textAnchor={place.anchor} className="node-caption" fontSize={captionSize}>
                     {caption}
