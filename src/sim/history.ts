@@ -79,8 +79,8 @@ export class HistoryName {
   constructor(
     readonly history: History,
     readonly text: string | readonly string[],
-    /** `stringHash52` of the text, or of each name of the list. */
-    readonly hashes: readonly number[],
+    /** `stringHash52` of the text, or of each name of the list: only its words are kept. */
+    hashes: readonly number[],
     /** Its index in the history's references. */
     readonly ref: number,
   ) {
@@ -141,6 +141,17 @@ export class DataShape {
 
 const floatBits = new DataView(new ArrayBuffer(8));
 const TWO_32 = 4294967296;
+
+/**
+ * Writes a value's type word and a number below 2^53 as two words (low, then high, as
+ * `Hash64.number` mixes it) from `w[k]` on; returns where the next words go.
+ */
+function typedWords(w: Int32Array, k: number, type: number, x: number): number {
+  w[k] = type;
+  w[k + 1] = x >>> 0;
+  w[k + 2] = Math.floor(x / TWO_32) | 0;
+  return k + 3;
+}
 const ARENA_BLOCK = 1 << 16;
 
 /** What a shaped entry's value slot holds (its tag in the arena). */
@@ -404,6 +415,7 @@ export class History {
     // A first value that comes hashed (always so for a serial id) is mixed as `collect` mixes a string.
     const preHashed = aHash === aHash;
     if (preHashed) {
+      // `typedWords`, written out as in `put`.
       w[7] = 1;
       w[8] = aHash >>> 0;
       w[9] = Math.floor(aHash / TWO_32) | 0;
@@ -459,7 +471,6 @@ export class History {
       return this.collectName(v, k);
     }
     if (typeof v === 'string') {
-      const w = this.words;
       tags[i] = Slot.Ref;
       let h: number;
       if (name === 0) {
@@ -470,6 +481,8 @@ export class History {
         h = this.nameHash52[m]!;
         vals[i] = this.nameRef[m]!;
       }
+      // `typedWords` written out: on this path the call measured 1 % more instructions a message.
+      const w = this.words;
       w[k] = 1;
       w[k + 1] = h >>> 0;
       w[k + 2] = Math.floor(h / TWO_32) | 0;
@@ -626,24 +639,15 @@ export class History {
   private collect(v: ShapedValue, name: number, k: number): number {
     const w = this.words;
     if (typeof v === 'string') {
-      const h = name === 0 ? stringHash52(v) : this.nameHash52[this.nameIndex(v)]!;
-      w[k] = 1;
-      w[k + 1] = h >>> 0;
-      w[k + 2] = Math.floor(h / TWO_32) | 0;
-      return k + 3;
+      return typedWords(w, k, 1, name === 0 ? stringHash52(v) : this.nameHash52[this.nameIndex(v)]!);
     }
     if (typeof v === 'number') {
-      if (Number.isSafeInteger(v)) {
-        w[k] = 2;
-        w[k + 1] = v >>> 0;
-        w[k + 2] = Math.floor(v / TWO_32) | 0;
-      } else {
-        // Fixed little-endian order, so every engine mixes the same words.
-        floatBits.setFloat64(0, v, true);
-        w[k] = 3;
-        w[k + 1] = floatBits.getInt32(0, true);
-        w[k + 2] = floatBits.getInt32(4, true);
-      }
+      if (Number.isSafeInteger(v)) return typedWords(w, k, 2, v);
+      // Fixed little-endian order, so every engine mixes the same words.
+      floatBits.setFloat64(0, v, true);
+      w[k] = 3;
+      w[k + 1] = floatBits.getInt32(0, true);
+      w[k + 2] = floatBits.getInt32(4, true);
       return k + 3;
     }
     if (v === undefined) w[k] = 4;
@@ -672,7 +676,7 @@ export class History {
     const src = v.words;
     const m = src.length;
     if (k + m > WORDS - ROOM_AFTER_LIST) {
-      this.hash.words(this.words, k);
+      this.mixCollected(k);
       this.hash.words(src, m);
       return 0;
     }
