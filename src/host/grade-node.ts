@@ -24,6 +24,7 @@ import {
   FORMAT_VERSION,
   gradescopeResults,
   gradesCsv,
+  gradesJson,
   graderBugText,
   KEY_FORMAT,
   keyToText,
@@ -484,8 +485,7 @@ function writeOutputs(outDir: string, results: ClassResults, assessment: Assessm
   };
   const publicSeeds = new Map(assessment.labs.map((l) => [l.lab, l.seeds]));
   put('grades.csv', gradesCsv(results));
-  // Everything, hidden seeds included: for the instructor's tools, never for learners.
-  put('grades.json', `${JSON.stringify({ format: 'brokerlab-grades', version: FORMAT_VERSION, ...results }, null, 2)}\n`);
+  put('grades.json', gradesJson(results));
   const byLearner = new Map(accepted.map((a) => [a.submission.learner, a.submission]));
   for (const r of results.learners) {
     put(`${r.slug}/results.json`, `${JSON.stringify(gradescopeResults(r, publicSeeds), null, 2)}\n`);

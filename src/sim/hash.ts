@@ -32,7 +32,7 @@ export class Hash64 {
   /**
    * Mixes a string's UTF-16 code units, two to a word, then its length (so "ab"+"c" differs from
    * "a"+"bc"). The same bits as calling `word` per pair; written out with the lanes in locals
-   * because the history hashes every entry's data this way and this loop is its hottest part.
+   * because the history hashes every string it keeps this way.
    */
   string(s: string): void {
     const n = s.length;
@@ -56,52 +56,13 @@ export class Hash64 {
     this.word(n);
   }
 
-  /**
-   * Mixes `w[0]`…`w[n - 1]` in order: the same bits as calling `word` for each, with the lanes in
-   * locals (the history collects an entry's words and mixes them in one call). `string` keeps its
-   * own copy of this step rather than filling a buffer for it: that measured 42 % more
-   * instructions a string.
-   */
-  words(w: Int32Array, n: number): void {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < n; i++) {
-      const k = w[i]!;
-      let a = Math.imul(k, 0xcc9e2d51);
-      a = (a << 15) | (a >>> 17);
-      h1 ^= Math.imul(a, 0x1b873593);
-      h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      let b = Math.imul(k, 0x85ebca6b);
-      b = (b << 17) | (b >>> 15);
-      h2 ^= Math.imul(b, 0xc2b2ae35);
-      h2 = (h2 << 11) | (h2 >>> 21);
-      h2 = (Math.imul(h2, 9) + 0x38495ab5) | 0;
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-  }
-
-  /**
-   * Mixes code units the way `string` mixes a string's, two to a word, without its length:
-   * `units(a, n)` after the even-length start of a string continues that string's hash.
-   */
-  units(codes: Uint16Array, n: number): void {
-    for (let i = 0; i < n; i += 2) this.word(i + 1 < n ? codes[i]! | (codes[i + 1]! << 16) : codes[i]!);
-  }
-
-  /** The two lanes, to resume later with `restore` (a prefix hashed once, many suffixes). */
+  /** The two lanes (the history mixes the hash of its entries past the limit into its own). */
   lane1(): number {
     return this.h1;
   }
 
   lane2(): number {
     return this.h2;
-  }
-
-  restore(h1: number, h2: number): void {
-    this.h1 = h1;
-    this.h2 = h2;
   }
 
   /** Back to the initial state. */
@@ -151,56 +112,3 @@ export function stringHash52(s: string): number {
   return scratch.lanes52();
 }
 
-/** The prefix `serialIdHash52` hashed last: `origin:` up to an even length, and its odd last unit. */
-let serialOrigin: string | undefined;
-let serialLane1 = 0;
-let serialLane2 = 0;
-let serialPrefixLength = 0;
-let serialOddUnit = -1;
-const serialUnits = new Uint16Array(24);
-
-/**
- * `stringHash52(origin + ':' + serial)`, the same number, without building or reading that string:
- * the prefix is hashed once per origin (the last one is remembered) and then only the serial's
- * digits. A message id is an origin and a serial (`publisher:42`); the history records a million
- * of them in a run, and reading a fresh string's characters costs V8 far more than dividing by 10.
- * `serial` is an integer in [0, 2^53).
- */
-export function serialIdHash52(origin: string, serial: number): number {
-  if (origin !== serialOrigin) {
-    // Once per origin: the prefix's whole pairs, and its last unit when the prefix is odd.
-    const prefix = origin + ':';
-    const even = prefix.length & ~1;
-    scratch.reset();
-    for (let i = 0; i < even; i += 2) scratch.word(prefix.charCodeAt(i) | (prefix.charCodeAt(i + 1) << 16));
-    serialLane1 = scratch.lane1();
-    serialLane2 = scratch.lane2();
-    serialOddUnit = even < prefix.length ? prefix.charCodeAt(even) : -1;
-    serialPrefixLength = prefix.length;
-    serialOrigin = origin;
-  }
-  let n = 0;
-  if (serialOddUnit >= 0) serialUnits[n++] = serialOddUnit;
-  const start = n;
-  let v = serial;
-  // Doubles down to 31 bits (a % on a double is a library call), then integer arithmetic.
-  while (v > 0x7fffffff) {
-    serialUnits[n++] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  let w = v | 0;
-  do {
-    const q = (w / 10) | 0;
-    serialUnits[n++] = 48 + w - q * 10;
-    w = q;
-  } while (w > 0);
-  for (let i = start, j = n - 1; i < j; i++, j--) {
-    const t = serialUnits[i]!;
-    serialUnits[i] = serialUnits[j]!;
-    serialUnits[j] = t;
-  }
-  scratch.restore(serialLane1, serialLane2);
-  scratch.units(serialUnits, n);
-  scratch.word(serialPrefixLength + n - start);
-  return scratch.lanes52();
-}

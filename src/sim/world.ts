@@ -48,14 +48,9 @@ export class World {
     this.history.recordShaped(this.kernel.nowUs, shape, node, undefined, undefined, a, b, c, d, e, f);
   }
 
-  /** Records a shaped entry whose first value's `stringHash52` is known (see `History.recordShapedHashed`). */
-  recordShapedHashed(shape: DataShape, node: string, aHash: number, a: string, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
-    this.history.recordShapedHashed(this.kernel.nowUs, shape, node, undefined, undefined, aHash, a, b, c, d, e, f);
-  }
-
   /** Records a shaped entry whose first value is the serial id `origin:serial` (see `History.recordShapedSerial`). */
-  recordShapedSerial(shape: DataShape, node: string, idHash: number, origin: string, serial: number, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
-    this.history.recordShapedSerial(this.kernel.nowUs, shape, node, undefined, undefined, idHash, origin, serial, b, c, d, e, f);
+  recordShapedSerial(shape: DataShape, node: string, origin: string, serial: number, b?: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue, f?: ShapedValue): void {
+    this.history.recordShapedSerial(this.kernel.nowUs, shape, node, undefined, undefined, origin, serial, b, c, d, e, f);
   }
 
   /** Adds a node and starts its behaviour. Names are unique. */

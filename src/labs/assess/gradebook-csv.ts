@@ -1,5 +1,16 @@
+import { HISTORY_HASH_VERSION } from '../../sim/history';
+import { FORMAT_VERSION } from './envelope';
 import { formatPoints } from './points';
 import type { ClassResults } from './results';
+
+/**
+ * `grades.json`: everything, hidden seeds included (for the instructor's tools, never for
+ * learners). `historyHashVersion` says how its runs' `historyHash`es were computed, so a tool
+ * compares them only with hashes made the same way (`HISTORY_HASH_VERSION`).
+ */
+export function gradesJson(results: ClassResults): string {
+  return `${JSON.stringify({ format: 'brokerlab-grades', version: FORMAT_VERSION, historyHashVersion: HISTORY_HASH_VERSION, ...results }, null, 2)}\n`;
+}
 
 /**
  * The gradebook: a row per learner (sorted by name), a column per check (`lab/check`, points

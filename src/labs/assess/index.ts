@@ -63,6 +63,6 @@ export {
   type RejectedFile,
   type LabMeta,
 } from './results';
-export { gradesCsv, cell as csvCell } from './gradebook-csv';
+export { gradesCsv, gradesJson, cell as csvCell } from './gradebook-csv';
 export { gradescopeResults, rejectedGradescopeResults, type GradescopeResults, type GradescopeTest } from './gradescope';
 export { reportHtml, shellQuote, type ReportPaths } from './report-html';

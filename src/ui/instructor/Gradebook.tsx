@@ -1,6 +1,5 @@
 import { Fragment, useId } from 'react';
-import { FORMAT_VERSION } from '../../labs/assess/envelope';
-import { gradesCsv } from '../../labs/assess/gradebook-csv';
+import { gradesCsv, gradesJson } from '../../labs/assess/gradebook-csv';
 import { formatPoints } from '../../labs/assess/points';
 import type { ClassResults, LabResult } from '../../labs/assess/results';
 import { downloadText } from '../download';
@@ -70,7 +69,7 @@ export function Gradebook({ s, results }: { s: InstructorState; results: ClassRe
             Download grades.csv
           </button>
           {/* Everything, hidden seeds included, as `brokerlab grade` writes grades.json: for the instructor's own tools. */}
-          <button type="button" className="secondary" onClick={() => downloadText('grades.json', `${JSON.stringify({ format: 'brokerlab-grades', version: FORMAT_VERSION, ...results }, null, 2)}\n`, 'application/json')} data-testid="download-json">
+          <button type="button" className="secondary" onClick={() => downloadText('grades.json', gradesJson(results), 'application/json')} data-testid="download-json">
             Download grades.json
           </button>
         </div>

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gradeClass, type GradeOutcome } from '../../../src/host/grade-node';
 import { buildSubmission, submissionHash, type GradescopeResults } from '../../../src/labs/assess';
 import { HIDDEN_SEED, KEY, LAB, LOOPING, setup, SLOW, SOLUTION, STARTER, submit, appVersionForTests } from './fixtures';
+import { HISTORY_HASH_VERSION } from '../../../src/sim/history';
 
 /**
  * Grading a small class on lab 8 (one public seed, one hidden seed, one extra fault schedule:
@@ -88,7 +89,10 @@ describe('brokerlab grade', () => {
       expect(r.tests.reduce((a, t) => a + t.max_score, 0)).toBe(10);
     }
     // The instructor's gradebook does name it.
-    expect(readFileSync(out('out1/grades.json'), 'utf8')).toContain(String(HIDDEN_SEED));
+    const grades = readFileSync(out('out1/grades.json'), 'utf8');
+    expect(grades).toContain(String(HIDDEN_SEED));
+    // It says how its history hashes were made, so they are compared only with hashes made so.
+    expect(JSON.parse(grades)).toMatchObject({ format: 'brokerlab-grades', version: 1, historyHashVersion: HISTORY_HASH_VERSION });
   });
 
   it('writes a gradebook with a row per learner and a column per check', () => {

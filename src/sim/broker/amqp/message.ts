@@ -17,7 +17,6 @@
  * duplicate names removed (first one kept).
  */
 
-import { serialIdHash52, stringHash52 } from '../../hash.ts';
 import { amqpError, fail, ok, type AmqpResult } from './amqp-error.ts';
 import {
   compareBinaries,
@@ -62,11 +61,6 @@ export interface AmqpMessage {
    */
   readonly origin: string;
   readonly serial: number;
-  /**
-   * `stringHash52(id)` once something has recorded the message, else NaN: the per-message history
-   * entries take it instead of hashing the id again (`History.recordShapedHashed`).
-   */
-  idHash: number;
   /** The exchange it was last published (or dead-lettered) to; `basic.deliver` shows it. */
   readonly exchange: string;
   /** Publish key first (the one `basic.deliver` shows), then `CC`, then `BCC` keys. */
@@ -86,21 +80,12 @@ export interface AmqpMessage {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** `msg.idHash`, computed and kept on first use (a message dead-lettered or published with history off). */
-export function idHashOf(msg: AmqpMessage): number {
-  let h = msg.idHash;
-  if (h !== h) h = msg.idHash = msg.serial >= 0 ? serialIdHash52(msg.origin, msg.serial) : stringHash52(msg.id);
-  return h;
-}
-
 /** What a publisher hands the broker in `basic.publish`. */
 export interface PublishInput {
   readonly id: string;
   /** The id's parts when it is `origin:serial` (see `AmqpMessage.origin`); absent: the id is opaque. */
   readonly origin?: string;
   readonly serial?: number;
-  /** `stringHash52(id)` if the publisher has it (it recorded the publish), else NaN or absent. */
-  readonly idHash?: number;
   readonly exchange: string;
   readonly routingKey: string;
   readonly properties: BasicProperties;
@@ -128,8 +113,7 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
       id: input.id,
       origin: input.origin ?? input.id,
       serial: input.serial ?? -1,
-      idHash: input.idHash ?? NaN,
-      exchange: input.exchange,
+        exchange: input.exchange,
       routingKeys: [input.routingKey],
       bccKeys: NO_KEYS,
       properties: input.properties,
@@ -151,7 +135,6 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
     id: input.id,
     origin: input.origin ?? input.id,
     serial: input.serial ?? -1,
-    idHash: input.idHash ?? NaN,
     exchange: input.exchange,
     routingKeys: [input.routingKey, ...cc.value, ...bcc.value],
     bccKeys: bcc.value,

@@ -97,8 +97,6 @@ export type ClientFrame =
       /** The id is `${origin}:${serial}` (`AmqpMessage.origin`, `serial`). */
       readonly origin: string;
       readonly serial: number;
-      /** `stringHash52(id)` when the publisher recorded the publish, else NaN (`AmqpMessage.idHash`). */
-      readonly idHash: number;
       readonly exchange: string;
       readonly routingKey: string;
       readonly mandatory: boolean;

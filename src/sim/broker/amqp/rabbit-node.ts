@@ -16,7 +16,7 @@ import { deadLetter } from './dead-letter.ts';
 import { DiskSync } from './disk-sync.ts';
 import { fieldValueToJs, tableLookup } from './field-value.ts';
 import { AmqpKinds, AmqpShapes } from './kinds.ts';
-import { deliveredHeaders, idHashOf, type AmqpMessage } from './message.ts';
+import { deliveredHeaders, type AmqpMessage } from './message.ts';
 import type { ClusterMetadata, QueueRecord } from './metadata.ts';
 import { PeerLinks } from './peers.ts';
 import {
@@ -456,8 +456,8 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   /** A per-message entry whose first field is the message's id, by its parts when it has them. */
   private recordMessageShaped(shape: DataShape, msg: AmqpMessage, b: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue): void {
     const world = this.node.world;
-    if (msg.serial >= 0) world.recordShapedSerial(shape, this.name, idHashOf(msg), msg.origin, msg.serial, b, c, d, e);
-    else world.recordShapedHashed(shape, this.name, idHashOf(msg), msg.id, b, c, d, e);
+    if (msg.serial >= 0) world.recordShapedSerial(shape, this.name, msg.origin, msg.serial, b, c, d, e);
+    else world.recordShaped(shape, this.name, msg.id, b, c, d, e);
   }
 
   record(kind: string, data: unknown): void {

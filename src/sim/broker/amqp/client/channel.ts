@@ -10,7 +10,6 @@
  * `Error('channel closed')`. A consumer callback gets `null` when the broker cancels it.
  */
 
-import { serialIdHash52 } from '../../../hash.ts';
 import { SimPromise } from '../../../sim-promise.ts';
 import { tableFromJs } from '../field-value.ts';
 import { AmqpKinds, AmqpShapes } from '../kinds.ts';
@@ -183,16 +182,13 @@ export class Channel extends Emitter<ChannelEvents> {
     const serial = conn.nextMessageSerial();
     const properties = publishProperties(options);
     const seq = this.confirmMode ? this.lwm + this.unconfirmed.length : 0;
-    let idHash = NaN;
     if (conn.messageHistory) {
       // Learner code may pass any value as messageId; the entry holds strings and numbers as given.
       const mid = options?.messageId as unknown;
       const midValue = mid === undefined || typeof mid === 'string' || typeof mid === 'number' ? mid : String(mid);
-      // The id's hash goes with the publish, so the broker's entries for this message need not hash it again.
-      idHash = serialIdHash52(origin, serial);
-      conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, idHash, origin, serial, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
+      conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, origin, serial, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
     }
-    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id: `${origin}:${serial}`, origin, serial, idHash, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
+    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id: `${origin}:${serial}`, origin, serial, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
   }
 
