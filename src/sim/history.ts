@@ -127,6 +127,8 @@ export class DataShape {
 const floatBits = new DataView(new ArrayBuffer(8));
 const TWO_32 = 4294967296;
 const ARENA_BLOCK = 1 << 16;
+/** Data shapes one history may use; an entry's head is its shape's index plus its tags times this. */
+const SHAPES_MAX = 1 << 14;
 
 // The hash folds typed arrays as 32-bit words in the platform's byte order; Node and every
 // browser we run on are little-endian, and a big-endian host would give other hashes.
@@ -140,7 +142,7 @@ assert(new Uint8Array(new Uint16Array([1]).buffer)[0] === 1, 'the history hash a
  */
 export const HISTORY_HASH_VERSION = 2;
 
-/** What a shaped entry's value slot holds (its tag in the arena). */
+/** What a shaped entry's value slot holds (its tag, three bits of the entry's head). */
 const enum Slot {
   Absent = 0,
   /** A string or a list: the slot's number is its index in `refs`. */
@@ -181,38 +183,43 @@ class Fold {
     this.word(Math.floor(x / TWO_32) | 0);
   }
 
-  /** Entries `from`…`to - 1` of a chunk: time (its bits, two words), kind, node, peer, message id, data. */
+  /**
+   * Entries `from`…`to - 1` of a chunk: time (its bits, two words), kind with what its data is
+   * (`kind | class << 16`: 0 none, 1 shaped, 2 JSON), node, peer, message id. Where the data is
+   * follows from the order: shaped entries take the arena's entries in turn, JSON ones the texts.
+   */
   entries(c: Chunk, from: number, to: number): void {
     // The lanes in locals: this loop runs over every entry of a run.
     let h1 = this.h1;
     let h2 = this.h2;
     const { timeWords, kind, node, peer, msg, data } = c;
-    // Written out, word by word: a loop over an array of the seven words took 2.5 times as long.
+    // Written out, word by word: a loop over an array of the words took 2.5 times as long.
     for (let i = from; i < to; i++) {
       const t0 = timeWords[2 * i]!;
       const t1 = timeWords[2 * i + 1]!;
-      h1 = step1(step1(step1(step1(step1(step1(step1(h1, t0), t1), kind[i]!), node[i]!), peer[i]!), msg[i]!), data[i]!);
-      h2 = step2(step2(step2(step2(step2(step2(step2(h2, t0), t1), kind[i]!), node[i]!), peer[i]!), msg[i]!), data[i]!);
+      const d = data[i]!;
+      const k = kind[i]! | ((d >= 0 ? 1 : d === -1 ? 0 : 2) << 16);
+      h1 = step1(step1(step1(step1(step1(step1(h1, t0), t1), k), node[i]!), peer[i]!), msg[i]!);
+      h2 = step2(step2(step2(step2(step2(step2(h2, t0), t1), k), node[i]!), peer[i]!), msg[i]!);
     }
     this.h1 = h1;
     this.h2 = h2;
-    this.n += 7 * (to - from);
+    this.n += 6 * (to - from);
   }
 
-  /** Arena slots `from`…`to - 1` of a block: each slot's number (two words), then its tag. */
-  slots(valWords: Int32Array, tags: Uint8Array, from: number, to: number): void {
+  /** Arena slots `from`…`to - 1` of a block: each slot's number (its bits, two words). */
+  slots(valWords: Int32Array, from: number, to: number): void {
     let h1 = this.h1;
     let h2 = this.h2;
     for (let p = from; p < to; p++) {
       const lo = valWords[2 * p]!;
       const hi = valWords[2 * p + 1]!;
-      const tag = tags[p]!;
-      h1 = step1(step1(step1(h1, lo), hi), tag);
-      h2 = step2(step2(step2(h2, lo), hi), tag);
+      h1 = step1(step1(h1, lo), hi);
+      h2 = step2(step2(h2, lo), hi);
     }
     this.h1 = h1;
     this.h2 = h2;
-    this.n += 3 * (to - from);
+    this.n += 2 * (to - from);
   }
 
   /** Mixes the lanes and the word count into a final hash. */
@@ -259,9 +266,9 @@ export class History {
   readonly entriesMax: number;
   private overflowed = 0;
   /**
-   * Values of shaped entries in blocks of ARENA_BLOCK slots, a number and a tag each: at an
-   * entry's offset its shape's index here (`shapes`), then one slot per field (an entry never
-   * straddles two blocks). Typed arrays rather than an array of the values: the collector never
+   * Values of shaped entries in blocks of ARENA_BLOCK slots, a number each: at an entry's offset
+   * its head (its shape's index here, `shapes`, plus its fields' tags times SHAPES_MAX: three bits
+   * a field, `Slot`), then one slot per field (an entry never straddles two blocks). Typed arrays rather than an array of the values: the collector never
    * scans them, and a run holds millions of values (an array of pointers measured about a fifth
    * of the instructions of amqp-e2e with history on, most of it the collector going over the
    * history again and again). Strings and lists are kept once in `refs` and slots refer to them by
@@ -270,7 +277,6 @@ export class History {
   private readonly vals: Float64Array[] = [];
   /** `vals` as 32-bit words, for the hash (made when the hash first reads a block). */
   private readonly valWords: Int32Array[] = [];
-  private readonly tags: Uint8Array[] = [];
   /** Slots used in each full block (the rest of a block stays unused). */
   private readonly blockUsed: number[] = [];
   private arenaUsed = ARENA_BLOCK;
@@ -470,23 +476,20 @@ export class History {
     if (this.arenaUsed + n + 1 > ARENA_BLOCK) {
       if (this.vals.length > 0) this.blockUsed.push(this.arenaUsed);
       this.vals.push(new Float64Array(ARENA_BLOCK));
-      this.tags.push(new Uint8Array(ARENA_BLOCK));
       this.arenaUsed = 0;
     }
     const blockNo = this.vals.length - 1;
     const vals = this.vals[blockNo]!;
-    const tags = this.tags[blockNo]!;
     const at = this.arenaUsed;
-    vals[at] = index;
-    if (serial >= 0) {
-      tags[at + 1] = Slot.Serial;
-      vals[at + 1] = this.originId(a as string) * TWO_32 + serial;
-    } else this.put(vals, tags, at + 1, a, names & 1);
-    if (n > 1) this.put(vals, tags, at + 2, b, names & 2);
-    if (n > 2) this.put(vals, tags, at + 3, c, names & 4);
-    if (n > 3) this.put(vals, tags, at + 4, d, names & 8);
-    if (n > 4) this.put(vals, tags, at + 5, e, names & 16);
-    if (n > 5) this.put(vals, tags, at + 6, f, names & 32);
+    let tags: number = Slot.Serial;
+    if (serial >= 0) vals[at + 1] = this.originId(a as string) * TWO_32 + serial;
+    else tags = this.put(vals, at + 1, a, names & 1);
+    if (n > 1) tags |= this.put(vals, at + 2, b, names & 2) << 3;
+    if (n > 2) tags |= this.put(vals, at + 3, c, names & 4) << 6;
+    if (n > 3) tags |= this.put(vals, at + 4, d, names & 8) << 9;
+    if (n > 4) tags |= this.put(vals, at + 5, e, names & 16) << 12;
+    if (n > 5) tags |= this.put(vals, at + 6, f, names & 32) << 15;
+    vals[at] = index + tags * SHAPES_MAX;
     this.arenaUsed = at + n + 1;
     this.store(timeUs, kindId, nodeId, peerId, msgId, blockNo * ARENA_BLOCK + at);
   }
@@ -496,6 +499,7 @@ export class History {
     const kindId = this.intern(shape.kind);
     assert(kindId < 65536, 'fewer than 65536 distinct kinds and names');
     const index = this.shapes.length;
+    assert(index < SHAPES_MAX, `fewer than ${SHAPES_MAX} data shapes in one history`);
     this.shapes.push(shape);
     this.shapeKinds.push(kindId);
     this.shapeIndex[shape.id] = index;
@@ -503,27 +507,28 @@ export class History {
   }
 
   /**
-   * Stores one value in slot `i` of an arena block. `name` (non-zero) marks a name field: its
-   * strings are kept once in `refs` (`nameIndex`), not once per entry.
+   * Stores one value in slot `i` of an arena block and returns its tag. `name` (non-zero) marks a
+   * name field: its strings are kept once in `refs` (`nameIndex`), not once per entry.
    */
-  private put(vals: Float64Array, tags: Uint8Array, i: number, v: ShapedValue, name: number): void {
+  private put(vals: Float64Array, i: number, v: ShapedValue, name: number): Slot {
     if (typeof v === 'string') {
-      tags[i] = Slot.Ref;
       vals[i] = name === 0 ? this.ref(v) : this.nameRef[this.nameIndex(v)]!;
-    } else if (v instanceof HistoryName) {
-      assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
-      tags[i] = Slot.Ref;
-      vals[i] = v.ref;
-    } else if (v === undefined) tags[i] = Slot.Absent;
-    else if (typeof v === 'number') {
-      tags[i] = Slot.Number;
-      vals[i] = v;
-    } else if (v === true) tags[i] = Slot.True;
-    else if (v === false) tags[i] = Slot.False;
-    else {
-      tags[i] = Slot.Ref;
-      vals[i] = this.ref(v);
+      return Slot.Ref;
     }
+    if (v instanceof HistoryName) {
+      assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
+      vals[i] = v.ref;
+      return Slot.Ref;
+    }
+    if (v === undefined) return Slot.Absent;
+    if (typeof v === 'number') {
+      vals[i] = v;
+      return Slot.Number;
+    }
+    if (v === true) return Slot.True;
+    if (v === false) return Slot.False;
+    vals[i] = this.ref(v);
+    return Slot.Ref;
   }
 
   /** The index of a string or list in `refs`, added unless it is the value added last. */
@@ -572,10 +577,10 @@ export class History {
    *
    * It covers the record as stored: recording costs no hashing, and reading the hash folds (`Fold`)
    * whatever was stored since it was last read. Six streams are folded, each in order:
-   * - the entries: time (its IEEE bits, two words), kind id, node id, peer id, message id and
-   *   where the data is;
-   * - the arena: each slot's number (two words: an id, a number's bits, an origin id and serial)
-   *   and its tag;
+   * - the entries: time (its IEEE bits, two words), kind id with whether the data is absent,
+   *   shaped or JSON, node id, peer id, message id;
+   * - the arena: each slot's bits (two words): an entry's head (shape index and its fields' type
+   *   tags), then each value (an id, a number, an origin id and serial);
    * - what the numbers refer to: each reference (a string as type 1 and its 52-bit hash, a list as
    *   type 7, its length and each string's hash), each interned name (kinds, nodes, peers,
    *   origins: its 52-bit hash), each shape on first use (its kind's id and field names' hash),
@@ -616,7 +621,7 @@ export class History {
       const b = this.arenaFoldedBlock;
       const full = b < this.blockUsed.length;
       const end = full ? this.blockUsed[b]! : this.arenaUsed;
-      this.foldArena.slots((this.valWords[b] ??= new Int32Array(this.vals[b]!.buffer)), this.tags[b]!, this.arenaFoldedSlot, end);
+      this.foldArena.slots((this.valWords[b] ??= new Int32Array(this.vals[b]!.buffer)), this.arenaFoldedSlot, end);
       if (!full) {
         this.arenaFoldedSlot = end;
         break;
@@ -658,13 +663,14 @@ export class History {
   private shapedData(off: number): Record<string, unknown> {
     const blockNo = Math.floor(off / ARENA_BLOCK);
     const vals = this.vals[blockNo]!;
-    const tags = this.tags[blockNo]!;
     const at = off % ARENA_BLOCK;
-    const fields = this.shapes[vals[at]!]!.fields;
+    const head = vals[at]!;
+    const fields = this.shapes[head % SHAPES_MAX]!.fields;
+    const tags = Math.floor(head / SHAPES_MAX);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < fields.length; i++) {
       const v = vals[at + 1 + i]!;
-      switch (tags[at + 1 + i] as Slot) {
+      switch (((tags >>> (3 * i)) & 7) as Slot) {
         case Slot.Absent:
           break;
         case Slot.Ref: {
@@ -737,9 +743,9 @@ export class History {
   approxBytes(): number {
     let bytes = this.chunks.length * CHUNK * (8 + 2 + 4 + 4 + 4 + 4) + this.texts.length * 8;
     for (const t of this.texts) bytes += 16 + t.length * 2;
-    // A shaped entry's slots (a number and a tag each) and its pointers to strings and lists
+    // A shaped entry's slots (a number each) and its pointers to strings and lists
     // (the strings are mostly the model's own: ids, queue names).
-    bytes += this.vals.length * ARENA_BLOCK * 9 + this.refs.length * 8;
+    bytes += this.vals.length * ARENA_BLOCK * 8 + this.refs.length * 8;
     return bytes;
   }
 

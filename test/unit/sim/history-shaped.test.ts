@@ -142,15 +142,17 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     const one = new DataShape('test.one', ['id']);
     ids.forEach((id, t) => h.recordShaped(t, one, 'n', undefined, undefined, id));
     // Names are interned in order of first use: '' (0), the kind (1), the node (2).
-    // Time enters as its IEEE bits (a Float64Array column read as words).
-    const entries = ids.flatMap((_, t) => [...bitsOf(t), 1, 2, 0, -1, 2 * t]);
+    // Time enters as its IEEE bits (a Float64Array column read as words); the kind (1) with its
+    // data's class (1: shaped) in the high half; node 2, no peer, no message id.
+    const entries = ids.flatMap((_, t) => [...bitsOf(t), 1 | (1 << 16), 2, 0, -1]);
     // A string is kept as a reference, once when the same one comes again next (ids 9,999 and
     // 10,000 are the same string).
     const kept: string[] = [];
     const refOf = ids.map((id) => (kept[kept.length - 1] === id ? kept.length - 1 : kept.push(id) - 1));
     expect(kept.length).toBe(ids.length - 1);
-    // Each entry's two slots: its shape's index here (0, tag 0), then the id's reference (tag 1).
-    const arena = ids.flatMap((_, t) => [...bitsOf(0), 0, ...bitsOf(refOf[t]!), 1]);
+    // Each entry's two slots: its head (shape index 0, plus its one field's tag, 1 for a
+    // reference, times 2^14), then the id's reference.
+    const arena = ids.flatMap((_, t) => [...bitsOf(0 + 1 * 2 ** 14), ...bitsOf(refOf[t]!)]);
     const refs = kept.flatMap((id) => typed(1, stringHash52(id)));
     const names = ['', 'test.one', 'n'].flatMap((n) => typed(1, stringHash52(n)));
     const shapes = [1, hashString32('id')];
@@ -192,6 +194,17 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     h.flush();
     expect(seen).toEqual([{ z: 1 }, { id: 'm1', q: 'q1', n: 3, flag: true, list: ['x'] }, undefined]);
     expect([...h.ofKind('test.shaped')].map((e) => e.seq)).toEqual([1]);
+    // Which entry holds which data is part of the hash: the same JSON and shaped data in the other
+    // order, at the same time and of the same kind, hash differently.
+    const order = (jsonFirst: boolean): string => {
+      const x = new History();
+      for (const json of [jsonFirst, !jsonFirst]) {
+        if (json) x.record(0, 'test.shaped', 'a', undefined, undefined, { z: 1 });
+        else x.recordShaped(0, shape, 'a', undefined, undefined, 'm1');
+      }
+      return x.historyHash();
+    };
+    expect(order(true)).not.toBe(order(false));
   });
 
   it('hands out copies of recorded lists, so a reader cannot change the history', () => {
