@@ -268,11 +268,11 @@ export class History {
   /**
    * Values of shaped entries in blocks of ARENA_BLOCK slots, a number each: at an entry's offset
    * its head (its shape's index here, `shapes`, plus its fields' tags times SHAPES_MAX: three bits
-   * a field, `Slot`), then one slot per field (an entry never straddles two blocks). Typed arrays rather than an array of the values: the collector never
-   * scans them, and a run holds millions of values (an array of pointers measured about a fifth
-   * of the instructions of amqp-e2e with history on, most of it the collector going over the
-   * history again and again). Strings and lists are kept once in `refs` and slots refer to them by
-   * index.
+   * a field, `Slot`), then one slot per field (an entry never straddles two blocks). Typed arrays
+   * rather than an array of the values: the collector never scans them, and a run holds millions
+   * of values (an array of pointers measured about a fifth of the instructions of amqp-e2e with
+   * history on, most of it the collector going over the history again and again). Strings and
+   * lists are kept once in `refs` and slots refer to them by index.
    */
   private readonly vals: Float64Array[] = [];
   /** `vals` as 32-bit words, for the hash (made when the hash first reads a block). */
