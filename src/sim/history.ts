@@ -582,9 +582,9 @@ export class History {
    * - the arena: each slot's bits (two words): an entry's head (shape index and its fields' type
    *   tags), then each value (an id, a number, an origin id and serial);
    * - what the numbers refer to: each reference (a string as type 1 and its 52-bit hash, a list as
-   *   type 7, its length and each string's hash), each interned name (kinds, nodes, peers,
-   *   origins: its 52-bit hash), each shape on first use (its kind's id and field names' hash),
-   *   and each JSON text (its 52-bit hash).
+   *   type 7, its length and each string's type and hash), each interned name (kinds, nodes,
+   *   peers, origins) and each JSON text (as a string is), and each shape on first use (its kind's
+   *   id and its field names' hash).
    * Then `Hash64` mixes each stream's lanes and length, and the hash of the entries past the limit,
    * which are mixed by content as they come because they are not stored.
    *
