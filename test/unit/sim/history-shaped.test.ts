@@ -136,7 +136,7 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     expect(new Set(hashes).size).toBe(hashes.length);
   });
 
-  it('folds exactly the documented streams: the entries\' columns, the arena\'s slots, then what they refer to', () => {
+  it('folds exactly the documented streams: the entries\' columns, the arena\'s words, then what they refer to', () => {
     const ids = Array.from({ length: 20_000 }, (_, i) => `publisher/1/${i % 2 === 0 ? i : 19_999 - i}`);
     const h = new History();
     const one = new DataShape('test.one', ['id']);
@@ -150,15 +150,39 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
     const kept: string[] = [];
     const refOf = ids.map((id) => (kept[kept.length - 1] === id ? kept.length - 1 : kept.push(id) - 1));
     expect(kept.length).toBe(ids.length - 1);
-    // Each entry's two slots: its head (shape index 0, plus its one field's tag, 1 for a
-    // reference, times 2^14), then the id's reference.
-    const arena = ids.flatMap((_, t) => [...bitsOf(0 + 1 * 2 ** 14), ...bitsOf(refOf[t]!)]);
+    // Each entry's two words: its head (shape index 0, then its one field's tag, 1 for a
+    // reference, from bit 14), then the id's reference.
+    const arena = ids.flatMap((_, t) => [0 | (1 << 14), refOf[t]!]);
     const refs = kept.flatMap((id) => typed(1, stringHash52(id)));
     const names = ['', 'test.one', 'n'].flatMap((n) => typed(1, stringHash52(n)));
     const shapes = [1, hashString32('id')];
     expect(h.historyHash()).toBe(finalHash([entries, arena, refs, names, shapes, []], new Hash64(), 0));
     expect(h.at(19_999).data).toEqual({ id: ids[19_999] });
-    expect(HISTORY_HASH_VERSION).toBe(2);
+    expect(HISTORY_HASH_VERSION).toBe(3);
+  });
+
+  it('stores each kind of value in the documented words: none for absent and booleans, one for an int32 or a reference, two for other numbers and serial ids', () => {
+    const six = new DataShape('test.six', ['a', 'b', 'c', 'd', 'e', 'f']);
+    const h = new History();
+    h.recordShaped(0, six, 'n', undefined, undefined, 7, 1.5, true, undefined, false, ['x', 'y']);
+    h.recordShapedSerial(1, six, 'n', undefined, undefined, 'pub', 42, -0, 2 ** 31, -(2 ** 31), 2 ** 32 - 1);
+    // A field's tag, three bits from bit 14 + 3i: absent 0, reference 1, other number 2, true 3,
+    // false 4, serial id 5, int32 6.
+    const head = (...tags: number[]): number => tags.reduce((w, tag, i) => w | (tag << (14 + 3 * i)), 0);
+    const arena = [
+      ...[head(6, 2, 3, 0, 4, 1), 7, ...bitsOf(1.5), 0],
+      // The serial, then the origin's name id ('pub' is the fourth name: '', the kind, the node, it).
+      ...[head(5, 2, 2, 6, 2), 42, 3, ...bitsOf(-0), ...bitsOf(2 ** 31), -(2 ** 31), ...bitsOf(2 ** 32 - 1)],
+    ];
+    const entries = [0, 1].flatMap((t) => [...bitsOf(t), 1 | (1 << 16), 2, 0, -1]);
+    const refs = [7, 2, ...typed(1, stringHash52('x')), ...typed(1, stringHash52('y'))];
+    const names = ['', 'test.six', 'n', 'pub'].flatMap((n) => typed(1, stringHash52(n)));
+    const shapes = [1, hashString32('a\u0000b\u0000c\u0000d\u0000e\u0000f')];
+    expect(h.historyHash()).toBe(finalHash([entries, arena, refs, names, shapes, []], new Hash64(), 0));
+    expect(h.at(0).data).toEqual({ a: 7, b: 1.5, c: true, e: false, f: ['x', 'y'] });
+    const second = h.at(1).data as Record<string, number | string>;
+    expect(second).toEqual({ a: 'pub:42', b: -0, c: 2 ** 31, d: -(2 ** 31), e: 2 ** 32 - 1 });
+    expect(Object.is(second.b, -0)).toBe(true);
   });
 
   it('gives the same hash however often and whenever it is read, across chunk and arena block boundaries', () => {
@@ -168,7 +192,7 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
         const once = new History();
         const often = new History();
         const at = new Set(reads);
-        // Enough entries to fill more than one chunk (16,384) and one arena block (65,536 slots).
+        // Enough entries to fill more than one chunk (16,384) and one arena block (65,536 words).
         for (let i = 0; i * step < 70_000 && i < 25_000; i++) {
           const r = rows[i % rows.length]!;
           for (const h of [once, often]) {

@@ -10,7 +10,6 @@
  * `reject-publish` / `reject-publish-dlx`).
  */
 
-import type { HistoryName } from '../../history.ts';
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
 import { AmqpKinds } from './kinds.ts';
@@ -18,7 +17,7 @@ import type { AmqpMessage } from './message.ts';
 import type { QueueRecord } from './metadata.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
 import type { GetResult, QueueCommand, QueueReply } from './protocol.ts';
-import type { QueueHost } from './queue-host.ts';
+import { QueueHistoryNames, type QueueHost } from './queue-host.ts';
 import { QueueLog } from './queue-log.ts';
 import type { QueueStep } from './queue-step.ts';
 import { QueueStore } from './queue.ts';
@@ -42,7 +41,8 @@ export class ClassicQueue {
   private leaseTimer: Timer | undefined;
   private leaseAtMs: number | undefined;
   private deleted = false;
-  private historyNameMemo: string | HistoryName | undefined;
+  /** What the per-message entries record for this queue and its channels. */
+  private readonly historyNames: QueueHistoryNames;
 
   constructor(
     private readonly host: QueueHost,
@@ -51,16 +51,12 @@ export class ClassicQueue {
     channelCanSend: ((channelId: string, ackRequired: boolean) => boolean) | undefined,
   ) {
     this.store = new QueueStore(record.config, host.nowMs(), host.config.queueLimits, channelCanSend);
+    this.historyNames = new QueueHistoryNames(host, record.name);
     this.log = record.durable ? new QueueLog(host.node, record.name) : undefined;
   }
 
   get name(): string {
     return this.record.name;
-  }
-
-  /** The name the per-message entries record (`QueueHost.historyName`), fetched on first use. */
-  private get historyName(): string | HistoryName {
-    return (this.historyNameMemo ??= this.host.historyName(this.record.name));
   }
 
   /**
@@ -206,7 +202,7 @@ export class ClassicQueue {
     if (this.deleted) return;
     const u = this.store.unackedDelivery(tag);
     if (u !== undefined) {
-      this.host.recordAck(u.entry.message, this.historyName);
+      this.host.recordAck(u.entry.message, this.historyNames.q);
       if (this.persisted.size > 0) this.removed(u.entry.message);
     }
     const step = this.store.ackOne(tag, this.host.nowMs());
@@ -221,7 +217,7 @@ export class ClassicQueue {
       if (u === undefined) continue;
       const msg = u.entry.message;
       if (op === 'ack') {
-        this.host.recordAck(msg, this.historyName);
+        this.host.recordAck(msg, this.historyNames.q);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
         this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
@@ -247,7 +243,7 @@ export class ClassicQueue {
     const d = step.delivery;
     let get: GetResult | undefined;
     if (d !== undefined) {
-      this.host.recordDeliver(d.message, this.historyName, ch, d.redelivered, noAck);
+      this.host.recordDeliver(d.message, this.historyNames.q, this.historyNames.channel(ch), d.redelivered, noAck);
       if (d.ackTag === undefined) this.removed(d.message);
       get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
     }
@@ -300,7 +296,7 @@ export class ClassicQueue {
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;
       if (d.ackTag === undefined && this.persisted.size > 0) this.removed(d.message);
-      this.host.recordDeliver(d.message, this.historyName, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, this.historyNames.q, this.historyNames.channel(d.channelId), d.redelivered, d.ackTag === undefined);
       this.host.deliver(q, d);
     }
     // An index loop: for-of here allocated an iterator per step, the empty list being a frozen array.

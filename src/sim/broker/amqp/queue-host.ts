@@ -32,14 +32,14 @@ export interface QueueHost {
   recordMessage(kind: string, data: unknown): void;
   /**
    * Records that a queue delivered a message, when message history is on (`amqp.deliver`). `q`
-   * is the queue's name, or its handle from `historyName`.
+   * and `ch` are the queue's and the channel's names, or their handles from `historyName`.
    */
-  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string, redelivered: boolean, noAck: boolean): void;
+  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string | HistoryName, redelivered: boolean, noAck: boolean): void;
   /** Records that a queue settled a message with an ack, when message history is on (`amqp.ack`). */
   recordAck(msg: AmqpMessage, q: string | HistoryName): void;
   /**
-   * A queue's name as the per-message history keeps it (a `HistoryName`, so the entries need not
-   * look it up), or the name itself when message history is off.
+   * A queue's or a channel's name as the per-message history keeps it (a `HistoryName`, so the
+   * entries need not look it up), or the name itself when message history is off.
    */
   historyName(name: string): string | HistoryName;
   /** Records a history entry. */
@@ -48,4 +48,32 @@ export interface QueueHost {
   queueDeleted(name: string, why: string): void;
   /** Is this channel still alive, as far as this node can tell? */
   channelAlive(channelId: string): boolean;
+}
+
+/**
+ * The names a queue's per-message entries record, as `QueueHost.historyName` gives them: its own,
+ * fetched on first use, and the channel it delivered to last (a queue mostly delivers to the same
+ * channel again, and a miss costs only the lookup the entry would have made anyway).
+ */
+export class QueueHistoryNames {
+  private queue: string | HistoryName | undefined;
+  private lastChannel: string | undefined;
+  private lastChannelName: string | HistoryName = '';
+
+  constructor(
+    private readonly host: QueueHost,
+    private readonly queueName: string,
+  ) {}
+
+  get q(): string | HistoryName {
+    return (this.queue ??= this.host.historyName(this.queueName));
+  }
+
+  channel(ch: string): string | HistoryName {
+    if (ch !== this.lastChannel) {
+      this.lastChannel = ch;
+      this.lastChannelName = this.host.historyName(ch);
+    }
+    return this.lastChannelName;
+  }
 }

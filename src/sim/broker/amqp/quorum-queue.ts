@@ -21,13 +21,12 @@
  * new leader (as `rabbit_fifo_client` does) without duplicates.
  */
 
-import type { HistoryName } from '../../history.ts';
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
 import { AmqpKinds } from './kinds.ts';
 import type { QueueRecord } from './metadata.ts';
 import type { GetResult, QueueCommand, QueueReply, RaftCommand, RaftEntry, RaftMessage } from './protocol.ts';
-import type { QueueHost } from './queue-host.ts';
+import { QueueHistoryNames, type QueueHost } from './queue-host.ts';
 import type { QueueStep } from './queue-step.ts';
 import { QueueStore } from './queue.ts';
 
@@ -73,13 +72,15 @@ export class QuorumMember {
   private leaseAtMs: number | undefined;
   private readonly metaKey: string;
   private readonly logName: string;
-  private historyNameMemo: string | HistoryName | undefined;
+  /** What the per-message entries record for this queue and its channels. */
+  private readonly historyNames: QueueHistoryNames;
 
   constructor(
     private readonly host: QueueHost,
     readonly record: QueueRecord,
   ) {
     this.store = new QueueStore(record.config, record.declaredUs / 1000, host.config.queueLimits);
+    this.historyNames = new QueueHistoryNames(host, record.name);
     this.metaKey = `qq:${record.name}:meta`;
     this.logName = `qq:${record.name}:log`;
     this.recover();
@@ -87,11 +88,6 @@ export class QuorumMember {
 
   get name(): string {
     return this.record.name;
-  }
-
-  /** The name the per-message entries record (`QueueHost.historyName`), fetched on first use. */
-  private get historyName(): string | HistoryName {
-    return (this.historyNameMemo ??= this.host.historyName(this.record.name));
   }
 
   private get me(): string {
@@ -508,7 +504,7 @@ export class QuorumMember {
             const u = this.store.unackedDelivery(t);
             if (u === undefined) continue;
             const id = u.entry.message.id;
-            if (cmd.op === 'ack') this.host.recordAck(u.entry.message, this.historyName);
+            if (cmd.op === 'ack') this.host.recordAck(u.entry.message, this.historyNames.q);
             else {
               this.host.recordMessage(AmqpKinds.nack, { id, q, requeue: cmd.op === 'requeue' });
               if (cmd.op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id, q, why: cmd.why ?? 'nack' });
@@ -535,7 +531,7 @@ export class QuorumMember {
         let get: GetResult | undefined;
         if (d !== undefined) {
           get = { ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, messageCount: step.messageCount };
-          if (leader) this.host.recordDeliver(d.message, this.historyName, cmd.ch, d.redelivered, cmd.noAck);
+          if (leader) this.host.recordDeliver(d.message, this.historyNames.q, this.historyNames.channel(cmd.ch), d.redelivered, cmd.noAck);
         }
         if (leader) this.host.toChannel({ k: 'ch.reply', ch: cmd.ch, rid: cmd.rid, reply: this.stat(), ...(get === undefined ? {} : { get }) });
         this.effects(step, leader);
@@ -576,7 +572,7 @@ export class QuorumMember {
     const q = this.name;
     if (!leader) return;
     for (const d of step.deliveries) {
-      this.host.recordDeliver(d.message, this.historyName, d.channelId, d.redelivered, d.ackTag === undefined);
+      this.host.recordDeliver(d.message, this.historyNames.q, this.historyNames.channel(d.channelId), d.redelivered, d.ackTag === undefined);
       this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, qq: true });
     }
     for (const dl of step.deadLetters) {

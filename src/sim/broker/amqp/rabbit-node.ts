@@ -439,7 +439,7 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     return this.messageHistory ? this.node.world.history.name(name) : name;
   }
 
-  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string, redelivered: boolean, noAck: boolean): void {
+  recordDeliver(msg: AmqpMessage, q: string | HistoryName, ch: string | HistoryName, redelivered: boolean, noAck: boolean): void {
     if (this.messageHistory) this.recordMessageShaped(AmqpShapes.deliver, msg, q, ch, redelivered || undefined, noAck || undefined);
   }
 

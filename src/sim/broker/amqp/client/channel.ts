@@ -10,6 +10,7 @@
  * `Error('channel closed')`. A consumer callback gets `null` when the broker cancels it.
  */
 
+import type { HistoryName } from '../../../history.ts';
 import { SimPromise } from '../../../sim-promise.ts';
 import { tableFromJs } from '../field-value.ts';
 import { AmqpKinds, AmqpShapes } from '../kinds.ts';
@@ -86,6 +87,9 @@ export class Channel extends Emitter<ChannelEvents> {
   protected unconfirmed: Array<((err: Error | null) => void) | false | null> = [];
   protected confirmMode = false;
   private readonly confirmWaiters: Array<{ upTo: number; p: SimPromise<void>; failed: Error | undefined }> = [];
+  /** The exchange published to last and its handle in the history (a channel mostly publishes to one). */
+  private lastExchange: string | undefined;
+  private lastExchangeName: HistoryName | undefined;
 
   constructor(
     readonly connection: Connection,
@@ -186,7 +190,11 @@ export class Channel extends Emitter<ChannelEvents> {
       // Learner code may pass any value as messageId; the entry holds strings and numbers as given.
       const mid = options?.messageId as unknown;
       const midValue = mid === undefined || typeof mid === 'string' || typeof mid === 'number' ? mid : String(mid);
-      conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, origin, serial, exchange, routingKey, midValue, seq > 0 ? seq : undefined);
+      if (exchange !== this.lastExchange) {
+        this.lastExchange = exchange;
+        this.lastExchangeName = conn.node.world.history.name(exchange);
+      }
+      conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, origin, serial, this.lastExchangeName, routingKey, midValue, seq > 0 ? seq : undefined);
     }
     conn.sendFrame({ m: 'basic.publish', ch: this.ch, id: `${origin}:${serial}`, origin, serial, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
