@@ -105,4 +105,28 @@ describe('routing through the client', () => {
     expect(errors).toEqual([`404 Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange 'nope' in vhost '/'"`]);
     expect(() => ch.publish('', 'q', 'x')).toThrow('Channel closed');
   });
+
+  it('refuses an exchange or routing key that is not a string of at most 255 UTF-8 bytes, at once, as amqplib\'s encoder does', () => {
+    // amqplib lib/defs.js, encodeBasicPublish: `if (void 0 === val) val = ""; else if (!("string" ==
+    // typeof val && Buffer.byteLength(val) < 256)) throw new TypeError("Field 'routingKey' is the
+    // wrong type; must be a string (up to 255 chars)")`, and the same for 'exchange'.
+    const t = setup();
+    const ch = t.channel(t.client('app'));
+    t.settle(ch.assertQueue('q'));
+    const max = 'é'.repeat(127) + 'k'; // 255 bytes in 128 characters
+    t.settle(ch.assertExchange('ex', 'topic', { durable: false }));
+    t.settle(ch.bindQueue('q', 'ex', max));
+    const wrong = (field: string): string => `Field '${field}' is the wrong type; must be a string (up to 255 chars)`;
+    expect(() => ch.publish('ex', `${max}k`, 'too long')).toThrow(new TypeError(wrong('routingKey')));
+    expect(() => ch.publish('ex', 42 as unknown as string, 'a number')).toThrow(new TypeError(wrong('routingKey')));
+    expect(() => ch.publish('x'.repeat(256), 'k', 'long exchange')).toThrow(new TypeError(wrong('exchange')));
+    expect(() => ch.sendToQueue(null as unknown as string, 'no queue')).toThrow(new TypeError(wrong('routingKey')));
+    // 255 bytes pass, and an absent exchange is the default one.
+    expect(ch.publish('ex', max, 'fits')).toBe(true);
+    expect(ch.publish(undefined as unknown as string, 'q', 'default')).toBe(true);
+    t.idle();
+    expect(t.cluster.messages('q').map((m) => m.body)).toEqual(['fits', 'default']);
+    // A refused publish sent nothing and used no message id.
+    expect(t.entries(AmqpKinds.publish).map((e) => e.data.id)).toEqual(['app:1', 'app:2']);
+  });
 });

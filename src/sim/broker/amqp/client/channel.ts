@@ -18,7 +18,7 @@ import type { ClientFrame, RpcMethod, ServerFrame } from '../protocol.ts';
 import type { Connection } from './connection.ts';
 import { Emitter } from './emitter.ts';
 import { channelClosedError, IllegalOperationError, rpcError, type AmqpClientError } from './errors.ts';
-import { argumentsTable, contentSize, messageProperties, publishProperties, type Message, type PublishOptions, type ReturnedMessage } from './message.ts';
+import { argumentsTable, contentSize, messageProperties, publishProperties, shortstr, type Message, type PublishOptions, type ReturnedMessage } from './message.ts';
 
 export interface AssertQueueOptions {
   exclusive?: boolean;
@@ -180,6 +180,8 @@ export class Channel extends Emitter<ChannelEvents> {
    */
   publish(exchange: string, routingKey: string, content: string, options?: PublishOptions): boolean {
     this.assertOpen();
+    exchange = shortstr('exchange', exchange);
+    routingKey = shortstr('routingKey', routingKey);
     if (typeof content !== 'string') throw new TypeError('content must be a string in the simulation (amqplib takes a Buffer)');
     const conn = this.connection;
     const origin = conn.node.name;
