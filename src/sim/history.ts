@@ -556,36 +556,67 @@ export class History {
     const at = this.arenaUsed;
     let p = at + 1;
     let tags: number = Slot.Serial;
+    // Each field written out rather than through a helper: a model's hot path passes handles
+    // (`HistoryName`) and absent values, stored here in a few instructions, and the compiler
+    // would inline only the first few of six calls. Anything else goes to `put`.
+    let t: Slot;
     if (serial >= 0) {
       block[p] = serial | 0;
       block[p + 1] = this.originId(a as string);
       p += 2;
+    } else if (a instanceof HistoryName && a.history === this) {
+      block[p++] = a.ref;
+      tags = Slot.Ref;
     } else {
       tags = this.put(block, p, a, names & 1);
       p += (SlotWords.Packed >>> (2 * tags)) & 3;
     }
-    let t: Slot;
-    if (n > 1) {
+    if (b === undefined || n < 2) {
+      // Absent, or past the shape's fields: no word, tag 0.
+    } else if (b instanceof HistoryName && b.history === this) {
+      block[p++] = b.ref;
+      tags |= Slot.Ref << 3;
+    } else {
       t = this.put(block, p, b, names & 2);
       p += (SlotWords.Packed >>> (2 * t)) & 3;
       tags |= t << 3;
     }
-    if (n > 2) {
+    if (c === undefined || n < 3) {
+      // Absent.
+    } else if (c instanceof HistoryName && c.history === this) {
+      block[p++] = c.ref;
+      tags |= Slot.Ref << 6;
+    } else {
       t = this.put(block, p, c, names & 4);
       p += (SlotWords.Packed >>> (2 * t)) & 3;
       tags |= t << 6;
     }
-    if (n > 3) {
+    if (d === undefined || n < 4) {
+      // Absent.
+    } else if (d instanceof HistoryName && d.history === this) {
+      block[p++] = d.ref;
+      tags |= Slot.Ref << 9;
+    } else {
       t = this.put(block, p, d, names & 8);
       p += (SlotWords.Packed >>> (2 * t)) & 3;
       tags |= t << 9;
     }
-    if (n > 4) {
+    if (e === undefined || n < 5) {
+      // Absent.
+    } else if (e instanceof HistoryName && e.history === this) {
+      block[p++] = e.ref;
+      tags |= Slot.Ref << 12;
+    } else {
       t = this.put(block, p, e, names & 16);
       p += (SlotWords.Packed >>> (2 * t)) & 3;
       tags |= t << 12;
     }
-    if (n > 5) {
+    if (f === undefined || n < 6) {
+      // Absent.
+    } else if (f instanceof HistoryName && f.history === this) {
+      block[p++] = f.ref;
+      tags |= Slot.Ref << 15;
+    } else {
       t = this.put(block, p, f, names & 32);
       p += (SlotWords.Packed >>> (2 * t)) & 3;
       tags |= t << 15;
@@ -613,20 +644,14 @@ export class History {
    * (`nameIndex`), not once per entry.
    */
   private put(block: Int32Array, i: number, v: ShapedValue, name: number): Slot {
-    // Kept small, so the compiler inlines it at each of `append`'s six calls: handles (what a
-    // model's hot path passes) and absent values here, the rest in `putOther`.
-    if (v instanceof HistoryName) {
-      assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
-      block[i] = v.ref;
+    if (typeof v === 'string') {
+      block[i] = name === 0 ? this.ref(v) : this.nameRef[this.nameIndex(v)]!;
       return Slot.Ref;
     }
     if (v === undefined) return Slot.Absent;
-    return this.putOther(block, i, v, name);
-  }
-
-  private putOther(block: Int32Array, i: number, v: string | number | boolean | readonly string[], name: number): Slot {
-    if (typeof v === 'string') {
-      block[i] = name === 0 ? this.ref(v) : this.nameRef[this.nameIndex(v)]!;
+    if (v instanceof HistoryName) {
+      assert(v.history === this, 'a HistoryName is recorded only in the history that made it');
+      block[i] = v.ref;
       return Slot.Ref;
     }
     if (typeof v === 'number') {

@@ -354,6 +354,20 @@ describe('History.recordShaped (properties; fast-check prints the seed of any fa
       }),
       { numRuns: 300 },
     );
+    // Handles in any field, the first included, among values of every kind.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(values, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 })), { minLength: 1, maxLength: 30 }), (rows) => {
+        const plain = new History();
+        const named = new History();
+        rows.forEach(([v, asHandle], t) => {
+          const given = v.map((x, i) => (asHandle[i] && (typeof x === 'string' || Array.isArray(x)) ? named.name(x as string | string[]) : x));
+          plain.recordShaped(t, shape, 'rabbit1', undefined, undefined, v[0], v[1], v[2], v[3], v[4], v[5]);
+          named.recordShaped(t, shape, 'rabbit1', undefined, undefined, given[0], given[1], given[2], given[3], given[4], given[5]);
+        });
+        expect(named.slice()).toEqual(plain.slice());
+      }),
+      { numRuns: 300 },
+    );
     const a = new History();
     const b = new History();
     expect(() => b.recordShaped(0, shape, 'n', undefined, undefined, 'm1', a.name('q'))).toThrow(/only in the history that made it/);
