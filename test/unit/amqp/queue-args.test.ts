@@ -10,6 +10,7 @@
  * https://www.rabbitmq.com/docs/3.13/quorum-queues#feature-matrix, https://www.rabbitmq.com/docs/3.13/ttl.
  */
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   fieldValueFromJs,
@@ -154,5 +155,14 @@ describe('field values as amqplib encodes them (lib/codec.js encodeFieldValue)',
     expect(utf8ByteLength('é')).toBe(2);
     expect(utf8ByteLength('€')).toBe(3);
     expect(utf8ByteLength('𝄞')).toBe(4);
+    // A lone surrogate is written as U+FFFD, three bytes, as Node's encoder writes it.
+    expect(utf8ByteLength('a\ud800b')).toBe(5);
+    // Any string, against Node's own count (fast-check prints the seed of a failure).
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(fc.constant('a'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))) }), (s) => {
+        expect(utf8ByteLength(s)).toBe(Buffer.byteLength(s, 'utf8'));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -252,16 +252,17 @@ export function deliveryRoutingKey(msg: AmqpMessage): string {
  * runs), for computing `bodySize` of text payloads.
  */
 export function utf8ByteLength(s: string): number {
-  let bytes = 0;
+  // Every unit is at least a byte; only the others (rare in message bodies) add to the count.
+  let bytes = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       // A surrogate pair is one code point of four bytes.
-      bytes += 4;
+      bytes += 2;
       i++;
-    } else bytes += 3;
+    } else bytes += 2;
   }
   return bytes;
 }
