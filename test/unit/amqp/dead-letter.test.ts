@@ -25,6 +25,7 @@ import {
   type FieldTable,
 } from '../../../src/sim/broker/amqp/index.ts';
 import { bind, msg, queueConfig, topology } from './helpers.ts';
+import { messageId } from '../../../src/sim/broker/amqp/message.ts';
 
 const T0 = 1_700_000_123_456; // ms; x-death `time` shows whole seconds
 
@@ -105,7 +106,7 @@ describe('x-death contents per reason', () => {
     const store = new QueueStore(queueConfig('q', { 'x-max-length': 1, 'x-dead-letter-exchange': 'dlx' }), 0);
     store.publish(msg({ id: 'p1', routingKey: 'q' }), 0);
     const step = store.publish(msg({ id: 'p2', routingKey: 'q' }), 0);
-    expect(step.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['p1', 'maxlen']]);
+    expect(step.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['p1', 'maxlen']]);
     const [death] = xDeath(dl((step.deadLetters[0] as { message: AmqpMessage }).message, 'maxlen', 'q'));
     expect(death).toMatchObject({ reason: 'maxlen', queue: 'q', count: 1, 'routing-keys': ['q'] });
   });

@@ -14,6 +14,7 @@ import {
   type FieldTable,
   type QueueConfig,
 } from '../../../src/sim/broker/amqp/index.ts';
+import { messageId } from '../../../src/sim/broker/amqp/message.ts';
 
 let nextId = 1;
 
@@ -90,5 +91,5 @@ export function bind(
 
 /** The ids of messages, for compact assertions on order. */
 export function ids(messages: ReadonlyArray<{ readonly message: AmqpMessage } | AmqpMessage>): string[] {
-  return messages.map((m) => ('message' in m ? m.message.id : m.id));
+  return messages.map((m) => ('message' in m ? messageId(m.message) : messageId(m)));
 }

@@ -13,12 +13,23 @@ import {
   deliveredHeaders,
   deliveryRoutingKey,
   longstr,
+  messageId,
+  publishMessage,
   QueueStore,
   type FieldTable,
 } from '../../../src/sim/broker/amqp/index.ts';
 import { msg, queueConfig } from './helpers.ts';
 
 describe('publish', () => {
+  it('a message\'s identity is origin:serial for a client\'s publish, the opaque id otherwise', () => {
+    const base = { exchange: '', routingKey: 'q', properties: {}, body: 'x', bodySize: 1 };
+    const fromClient = publishMessage({ ...base, origin: 'publisher', serial: 42 });
+    expect(fromClient.ok && [messageId(fromClient.value), fromClient.value.origin, fromClient.value.serial]).toEqual(['publisher:42', 'publisher', 42]);
+    const opaque = publishMessage({ ...base, id: 'm7' });
+    expect(opaque.ok && [messageId(opaque.value), opaque.value.serial]).toEqual(['m7', -1]);
+    expect(() => publishMessage(base)).toThrow(/a publish has an origin and a serial, or an id/);
+  });
+
   it('routing keys are the publish key, then CC keys, then BCC keys; only longstr items count', () => {
     const headers: FieldTable = [
       { name: 'BCC', value: { type: 'array', value: [longstr('b1')] } },

@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConsumerRing, QueueStore, type Delivery } from '../../../src/sim/broker/amqp/index.ts';
 import { msg, queueConfig } from './helpers.ts';
+import { messageId } from '../../../src/sim/broker/amqp/message.ts';
 
 function store() {
   return new QueueStore(queueConfig('q'), 0);
@@ -28,7 +29,7 @@ const sub = (consumerTag: string, prefetchCount: number, extra: { noAck?: boolea
 function publishAll(q: QueueStore, n: number, prefix = 'm'): Delivery[] {
   return Array.from({ length: n }, (_, i) => q.publish(msg({ id: `${prefix}${i + 1}` }), 0).deliveries).flat();
 }
-const who = (ds: readonly Delivery[]) => ds.map((d) => `${d.message.id}→${d.consumerTag}`);
+const who = (ds: readonly Delivery[]) => ds.map((d) => `${messageId(d.message)}→${d.consumerTag}`);
 
 describe('round-robin', () => {
   it('consumers take turns in the order they subscribed', () => {
@@ -67,11 +68,11 @@ describe('prefetch bound (basic.qos, global=false)', () => {
     const q = store();
     q.consume(sub('c', 2), 0);
     const sent = publishAll(q, 5);
-    expect(sent.map((d) => d.message.id)).toEqual(['m1', 'm2']);
+    expect(sent.map((d) => messageId(d.message))).toEqual(['m1', 'm2']);
     expect(q.consumerUnacked('ch', 'c')).toBe(2);
     expect(q.messagesReady).toBe(3);
     const next = q.ack([sent[0]?.ackTag as number], 0);
-    expect(next.deliveries.map((d) => d.message.id)).toEqual(['m3']);
+    expect(next.deliveries.map((d) => messageId(d.message))).toEqual(['m3']);
     expect(q.consumerUnacked('ch', 'c')).toBe(2);
   });
 
@@ -80,7 +81,7 @@ describe('prefetch bound (basic.qos, global=false)', () => {
     q.consume(sub('c', 1), 0);
     const [d1] = publishAll(q, 2);
     const step = q.reject([d1?.ackTag as number], true, 0);
-    expect(step.deliveries.map((d) => [d.message.id, d.redelivered])).toEqual([['m1', true]]);
+    expect(step.deliveries.map((d) => [messageId(d.message), d.redelivered])).toEqual([['m1', true]]);
   });
 
   it('a full consumer is skipped; the freed one gets the message, not the next in line', () => {
@@ -112,7 +113,7 @@ describe('prefetch bound (basic.qos, global=false)', () => {
     q.consume(sub('c', 1), 0);
     publishAll(q, 3);
     const got = q.get({ channelId: 'ch', noAck: false }, 0);
-    expect(got.delivery?.message.id).toBe('m2');
+    expect((got.delivery && messageId(got.delivery.message))).toBe('m2');
     expect(q.ack([got.delivery?.ackTag as number], 0).deliveries).toEqual([]);
     expect(q.consumerUnacked('ch', 'c')).toBe(1);
   });

@@ -17,6 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveredHeaders, QueueStore, tableLookup, type Delivery } from '../../../src/sim/broker/amqp/index.ts';
 import { ids, msg, queueConfig } from './helpers.ts';
+import { messageId } from '../../../src/sim/broker/amqp/message.ts';
 
 function classic(args: Record<string, unknown> = {}, createdAtMs = 0) {
   return new QueueStore(queueConfig('q', args), createdAtMs);
@@ -36,7 +37,7 @@ function get(q: QueueStore, nowMs = 0): Delivery {
 function drain(q: QueueStore, nowMs = 0): string[] {
   const out: string[] = [];
   for (let d = q.get({ channelId: 'x', noAck: true }, nowMs).delivery; d !== undefined; d = q.get({ channelId: 'x', noAck: true }, nowMs).delivery) {
-    out.push(d.message.id);
+    out.push(messageId(d.message));
   }
   return out;
 }
@@ -51,7 +52,7 @@ describe('message TTL (docs/3.13/ttl)', () => {
     expect(q.messagesReady).toBe(2); // still counted in queue statistics
     const step = q.consume(consumer(), 1_000);
     expect(step.ok && ids(step.deliveries)).toEqual(['live']);
-    expect(step.ok && step.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['short', 'expired']]);
+    expect(step.ok && step.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['short', 'expired']]);
   });
 
   it('per-queue x-message-ttl: due exactly at publish time + TTL (Now >= Expiry)', () => {
@@ -59,7 +60,7 @@ describe('message TTL (docs/3.13/ttl)', () => {
     q.publish(msg({ id: 'a' }), 1_000);
     expect(q.nextExpiryAtMs()).toBe(1_050);
     expect(q.expire(1_049).deadLetters).toEqual([]);
-    expect(q.expire(1_050).deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['a', 'expired']]);
+    expect(q.expire(1_050).deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['a', 'expired']]);
   });
 
   it('the lower of x-message-ttl and expiration wins (PerQueueVsPerMessageTTL)', () => {
@@ -84,7 +85,7 @@ describe('message TTL (docs/3.13/ttl)', () => {
     const q = quorum({ 'x-message-ttl': 0 });
     expect(q.publish(msg({ id: 'a' }), 5).deadLetters).toEqual([]);
     expect(q.nextExpiryAtMs()).toBe(6);
-    expect(q.expire(6).deadLetters.map((d) => d.message.id)).toEqual(['a']);
+    expect(q.expire(6).deadLetters.map((d) => messageId(d.message))).toEqual(['a']);
   });
 
   it('a requeued message keeps its original expiry', () => {
@@ -148,7 +149,7 @@ describe('priority queues (docs/3.13/priority)', () => {
     q.publish(msg({ id: 'high', priority: 5 }), 0);
     q.publish(msg({ id: 'low1', priority: 1 }), 0);
     const step = q.publish(msg({ id: 'low2', priority: 1 }), 0);
-    expect(step.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['high', 'maxlen']]);
+    expect(step.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['high', 'maxlen']]);
     expect(drain(q)).toEqual(['low1', 'low2']);
   });
 
@@ -159,8 +160,8 @@ describe('priority queues (docs/3.13/priority)', () => {
     expect(q.expire(100).deadLetters).toEqual([]);
     expect(q.messagesReady).toBe(2);
     const first = q.get({ channelId: 'x', noAck: true }, 100);
-    expect(first.delivery?.message.id).toBe('high');
-    expect(first.deadLetters.map((d) => d.message.id)).toEqual(['low-expiring']);
+    expect((first.delivery && messageId(first.delivery.message))).toBe('high');
+    expect(first.deadLetters.map((d) => messageId(d.message))).toEqual(['low-expiring']);
   });
 });
 
@@ -168,7 +169,7 @@ describe('length limits and x-overflow (docs/3.13/maxlength)', () => {
   it('drop-head (default) dead-letters the oldest messages (dead_letter_max_length_drop_head)', () => {
     const q = classic({ 'x-max-length': 1 });
     const dropped = [q.publish(msg({ id: 'P1' }), 0), q.publish(msg({ id: 'P2' }), 0), q.publish(msg({ id: 'P3' }), 0)].flatMap((s) => s.deadLetters);
-    expect(dropped.map((d) => [d.message.id, d.reason])).toEqual([
+    expect(dropped.map((d) => [messageId(d.message), d.reason])).toEqual([
       ['P1', 'maxlen'],
       ['P2', 'maxlen'],
     ]);
@@ -187,7 +188,7 @@ describe('length limits and x-overflow (docs/3.13/maxlength)', () => {
     const q = classic({ 'x-max-length': 1, 'x-overflow': 'reject-publish-dlx' });
     const steps = ['P1', 'P2', 'P3'].map((id) => q.publish(msg({ id }), 0));
     expect(steps.map((s) => s.accepted)).toEqual([true, false, false]);
-    expect(steps.flatMap((s) => s.deadLetters).map((d) => [d.message.id, d.reason])).toEqual([
+    expect(steps.flatMap((s) => s.deadLetters).map((d) => [messageId(d.message), d.reason])).toEqual([
       ['P2', 'maxlen'],
       ['P3', 'maxlen'],
     ]);
@@ -216,7 +217,7 @@ describe('length limits and x-overflow (docs/3.13/maxlength)', () => {
     const d = get(q);
     q.publish(msg({ id: 'b' }), 0);
     const step = q.reject([d.ackTag as number], true, 0);
-    expect(step.deadLetters.map((x) => [x.message.id, x.reason])).toEqual([['a', 'maxlen']]);
+    expect(step.deadLetters.map((x) => [messageId(x.message), x.reason])).toEqual([['a', 'maxlen']]);
     expect(drain(q)).toEqual(['b']);
   });
 
@@ -245,7 +246,7 @@ describe('length limits and x-overflow (docs/3.13/maxlength)', () => {
     q.publish(msg({ id: 'a' }), 0);
     const step = q.publish(msg({ id: 'b' }), 0);
     expect(step.accepted).toBe(true);
-    expect(step.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['a', 'maxlen']]);
+    expect(step.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['a', 'maxlen']]);
   });
 });
 
@@ -260,7 +261,7 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     q.reject([d3.ackTag as number, d1.ackTag as number], true, 0);
     expect(ids(q.readyMessages())).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
     const again = [get(q), get(q), get(q), get(q), get(q)];
-    expect(again.map((d) => [d.message.id, d.redelivered])).toEqual([
+    expect(again.map((d) => [messageId(d.message), d.redelivered])).toEqual([
       ['m1', true],
       ['m2', true],
       ['m3', true],
@@ -274,7 +275,7 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     q.consume(consumer(), 0);
     const tags = ['a', 'b', 'c'].map((id) => q.publish(msg({ id }), 0).deliveries[0]?.ackTag as number);
     const step = q.reject(tags, false, 0);
-    expect(step.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([
+    expect(step.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([
       ['a', 'rejected'],
       ['b', 'rejected'],
       ['c', 'rejected'],
@@ -287,7 +288,7 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     q.consume({ consumerTag: 'c1', channelId: 'ch1', noAck: false, prefetchCount: 1 }, 0);
     q.consume({ consumerTag: 'c2', channelId: 'ch2', noAck: false, prefetchCount: 1 }, 0);
     const delivered = ['a', 'b'].map((id) => q.publish(msg({ id }), 0).deliveries[0]);
-    expect(delivered.map((d) => [d?.message.id, d?.channelId])).toEqual([
+    expect(delivered.map((d) => [(d && messageId(d.message)), d?.channelId])).toEqual([
       ['a', 'ch1'],
       ['b', 'ch2'],
     ]);
@@ -297,7 +298,7 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     expect(ids(q.readyMessages())).toEqual(['a']);
     expect(q.messagesUnacknowledged).toBe(1);
     const redelivery = q.ack([delivered[1]?.ackTag as number], 0).deliveries[0];
-    expect([redelivery?.message.id, redelivery?.consumerTag, redelivery?.redelivered]).toEqual(['a', 'c2', true]);
+    expect([(redelivery && messageId(redelivery.message)), redelivery?.consumerTag, redelivery?.redelivered]).toEqual(['a', 'c2', true]);
   });
 
   it('quorum without x-delivery-limit: a requeued message goes to the back, counting the attempt', () => {
@@ -316,12 +317,12 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     q.publish(msg({ id: 'm1' }), 0);
     q.publish(msg({ id: 'm2' }), 0);
     const first = q.consumerUnacked('ch1', 'c') === 1 ? q.unackedDeliveries()[0] : undefined;
-    expect(first?.message.id).toBe('m1');
+    expect((first && messageId(first.message))).toBe('m1');
     const second = q.reject([first?.ackTag as number], true, 0).deliveries[0] as Delivery;
-    expect([second.message.id, second.redelivered, second.deliveryCount]).toEqual(['m1', true, 1]);
+    expect([messageId(second.message), second.redelivered, second.deliveryCount]).toEqual(['m1', true, 1]);
     expect(tableToValue(deliveredHeaders(second.message, { deliveryCount: second.deliveryCount }))).toBe(1);
     const third = q.reject([second.ackTag as number], true, 0);
-    expect(third.deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['m1', 'delivery_limit']]);
+    expect(third.deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['m1', 'delivery_limit']]);
     expect(ids(third.deliveries)).toEqual(['m2']);
   });
 
@@ -346,7 +347,7 @@ describe('requeue position and the redelivered flag (docs/3.13/nack)', () => {
     const q = quorum({ 'x-delivery-limit': 0 });
     q.consume({ consumerTag: 'c', channelId: 'ch1', noAck: false, prefetchCount: 1 }, 0);
     q.publish(msg({ id: 'poison' }), 0);
-    expect(q.channelDown('ch1', 0).deadLetters.map((d) => [d.message.id, d.reason])).toEqual([['poison', 'delivery_limit']]);
+    expect(q.channelDown('ch1', 0).deadLetters.map((d) => [messageId(d.message), d.reason])).toEqual([['poison', 'delivery_limit']]);
   });
 });
 

@@ -13,7 +13,7 @@
 import type { Timer } from '../../kernel.ts';
 import { resourceName } from './amqp-error.ts';
 import { AmqpKinds } from './kinds.ts';
-import type { AmqpMessage } from './message.ts';
+import { messageId, type AmqpMessage } from './message.ts';
 import type { QueueRecord } from './metadata.ts';
 import { messageExpiryAtMs } from './message-ttl.ts';
 import type { GetResult, QueueCommand, QueueReply } from './protocol.ts';
@@ -152,7 +152,7 @@ export class ClassicQueue {
     const now = this.host.nowMs();
     const step = this.store.publish(msg, now);
     if (!step.accepted) {
-      this.host.recordMessage(AmqpKinds.drop, { id: msg.id, q: this.name, reason: step.rejectedBecause === 'overflow' ? 'reject-publish' : 'queue-full' });
+      this.host.recordMessage(AmqpKinds.drop, { id: messageId(msg), q: this.name, reason: step.rejectedBecause === 'overflow' ? 'reject-publish' : 'queue-full' });
       if (seq > 0) this.host.toChannel({ k: 'ch.confirm', ch, q: this.name, seqs: [seq], ok: false });
       this.apply(step);
       return;
@@ -220,8 +220,8 @@ export class ClassicQueue {
         this.host.recordAck(msg, this.historyNames.q);
         if (this.persisted.size > 0) this.removed(msg);
       } else {
-        this.host.recordMessage(AmqpKinds.nack, { id: msg.id, q: this.name, requeue: op === 'requeue' });
-        if (op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id: msg.id, q: this.name, why: why ?? 'nack' });
+        this.host.recordMessage(AmqpKinds.nack, { id: messageId(msg), q: this.name, requeue: op === 'requeue' });
+        if (op === 'requeue') this.host.recordMessage(AmqpKinds.requeue, { id: messageId(msg), q: this.name, why: why ?? 'nack' });
       }
     }
     this.apply(op === 'ack' ? this.store.ack(tags, now) : this.store.reject(tags, op === 'requeue', now));
@@ -231,7 +231,7 @@ export class ClassicQueue {
   channelDown(ch: string): void {
     for (const [key, c] of this.consumers) if (c.ch === ch) this.consumers.delete(key);
     for (const u of this.store.unackedDeliveries()) {
-      if (u.channelId === ch) this.host.recordMessage(AmqpKinds.requeue, { id: u.message.id, q: this.name, why: 'channel-closed' });
+      if (u.channelId === ch) this.host.recordMessage(AmqpKinds.requeue, { id: messageId(u.message), q: this.name, why: 'channel-closed' });
     }
     this.apply(this.store.channelDown(ch, this.host.nowMs()));
     this.maybeAutoDelete();
@@ -255,7 +255,7 @@ export class ClassicQueue {
     const ready = this.store.readyMessages();
     const n = this.store.purge();
     for (const e of ready) {
-      this.host.recordMessage(AmqpKinds.drop, { id: e.message.id, q: this.name, reason: 'purge' });
+      this.host.recordMessage(AmqpKinds.drop, { id: messageId(e.message), q: this.name, reason: 'purge' });
       this.removed(e.message);
     }
     this.reply(ch, rid, { ok: true, messageCount: n, consumerCount: this.store.consumerCount });
@@ -304,7 +304,7 @@ export class ClassicQueue {
     for (let i = 0; i < deadLetters.length; i++) {
       const dl = deadLetters[i]!;
       this.removed(dl.message);
-      if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: dl.message.id, q });
+      if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: messageId(dl.message), q });
       this.host.deadLetter(this.record, dl.message, dl.reason);
     }
     this.rearm();

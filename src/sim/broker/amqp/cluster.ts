@@ -11,7 +11,7 @@
 import type { SimNode } from '../../node.ts';
 import type { World } from '../../world.ts';
 import { DEFAULT_RABBIT_CONFIG, type RabbitConfig } from './config.ts';
-import { deliveredHeaders } from './message.ts';
+import { deliveredHeaders, messageId } from './message.ts';
 import { tableToJs } from './field-value.ts';
 import { AmqpKinds } from './kinds.ts';
 import { ClusterMetadata, type DeadLetterRecord } from './metadata.ts';
@@ -178,7 +178,7 @@ export class RabbitCluster {
     return store.readyMessages().map((e) => {
       const headers = deliveredHeaders(e.message, { deliveryCount: e.deliveryCount });
       return {
-        id: e.message.id,
+        id: messageId(e.message),
         routingKey: e.message.routingKeys[0] ?? '',
         redelivered: e.redelivered,
         headers: headers === undefined ? undefined : tableToJs(headers),

@@ -47,6 +47,7 @@ export {
   deliveredProperties,
   deliveryRoutingKey,
   MAX_EXPIRY_MS,
+  messageId,
   parseExpiration,
   publishMessage,
   routingHeaders,

@@ -2,8 +2,9 @@
  * The history kinds the RabbitMQ model records. Views and lab checkers read these names; the
  * data of each is small plain JSON (message id, queue, reason), never a payload.
  *
- * Message ids (`id`) are the simulator's identity for one publish (`AmqpMessage.id`), the same in
- * every record that follows the message through exchanges, queues and dead-letter exchanges.
+ * Message ids (`id`) are the simulator's identity for one publish (`messageId`: `origin:serial`),
+ * the same in every record that follows the message through exchanges, queues and dead-letter
+ * exchanges.
  */
 import { DataShape } from '../../history.ts';
 

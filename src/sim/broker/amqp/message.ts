@@ -17,6 +17,7 @@
  * duplicate names removed (first one kept).
  */
 
+import { assert } from '../../assert.ts';
 import { amqpError, fail, ok, type AmqpResult } from './amqp-error.ts';
 import {
   compareBinaries,
@@ -50,14 +51,15 @@ export interface BasicProperties {
   readonly appId?: string;
 }
 
-/** A message as the broker holds it. Immutable: every change builds a new one. */
+/**
+ * A message as the broker holds it. Immutable: every change builds a new one. Its simulator-wide
+ * identity, which lets the history follow one message through queues and DLXs, is `messageId`.
+ */
 export interface AmqpMessage {
-  /** Simulator-wide identity, so the history can follow one message through queues and DLXs. */
-  readonly id: string;
   /**
-   * The id's parts when it is `origin:serial` (every id a client gives its publishes), else the id
-   * and -1: the per-message history records the two numbers (`History.recordShapedSerial`) and
-   * never reads or keeps the string.
+   * The identity's parts: `origin:serial` for every message a client publishes, else (`serial`
+   * -1) `origin` alone is the id. The per-message history records the two numbers
+   * (`History.recordShapedSerial`), and nothing on the hot path builds the string.
    */
   readonly origin: string;
   readonly serial: number;
@@ -80,10 +82,12 @@ export interface AmqpMessage {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** What a publisher hands the broker in `basic.publish`. */
+/**
+ * What a publisher hands the broker in `basic.publish`: its identity as `origin` and `serial`
+ * (a client's publishes), or as an opaque `id`.
+ */
 export interface PublishInput {
-  readonly id: string;
-  /** The id's parts when it is `origin:serial` (see `AmqpMessage.origin`); absent: the id is opaque. */
+  readonly id?: string;
   readonly origin?: string;
   readonly serial?: number;
   readonly exchange: string;
@@ -96,6 +100,11 @@ export interface PublishInput {
 const NO_KEYS: readonly string[] = Object.freeze([]);
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
 
+/** A message's simulator-wide identity: `origin:serial`, or `origin` for an opaque id. */
+export function messageId(m: { readonly origin: string; readonly serial: number }): string {
+  return m.serial >= 0 ? `${m.origin}:${m.serial}` : m.origin;
+}
+
 /** The largest TTL RabbitMQ accepts: ten years in milliseconds (`rabbit_misc:check_expiry/1`). */
 export const MAX_EXPIRY_MS = 315_360_000_000;
 
@@ -104,16 +113,19 @@ export const MAX_EXPIRY_MS = 315_360_000_000;
  * RabbitMQ closes the channel with.
  */
 export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
+  // The identity's parts: a client's origin and serial, or an opaque id and -1.
+  const origin = input.origin ?? input.id;
+  assert(origin !== undefined, 'a publish has an origin and a serial, or an id');
+  const serial = input.origin !== undefined ? (input.serial ?? -1) : -1;
   const ttl = parseExpiration(input.properties.expiration);
   if (!ttl.ok) return fail(ttl.error);
   const headers = input.properties.headers;
   if (headers === undefined || headers.length === 0) {
     // Nothing to read from headers (no CC, BCC or x-death): the common case, kept cheap.
     return ok({
-      id: input.id,
-      origin: input.origin ?? input.id,
-      serial: input.serial ?? -1,
-        exchange: input.exchange,
+      origin,
+      serial,
+      exchange: input.exchange,
       routingKeys: [input.routingKey],
       bccKeys: NO_KEYS,
       properties: input.properties,
@@ -132,9 +144,8 @@ export function publishMessage(input: PublishInput): AmqpResult<AmqpMessage> {
   const properties: BasicProperties =
     strippedHeaders === undefined ? input.properties : { ...input.properties, headers: strippedHeaders };
   return ok({
-    id: input.id,
-    origin: input.origin ?? input.id,
-    serial: input.serial ?? -1,
+    origin,
+    serial,
     exchange: input.exchange,
     routingKeys: [input.routingKey, ...cc.value, ...bcc.value],
     bccKeys: bcc.value,

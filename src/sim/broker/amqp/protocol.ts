@@ -92,9 +92,7 @@ export type ClientFrame =
   | {
       readonly m: 'basic.publish';
       readonly ch: number;
-      /** Simulator identity of this publish (`AmqpMessage.id`). */
-      readonly id: string;
-      /** The id is `${origin}:${serial}` (`AmqpMessage.origin`, `serial`). */
+      /** Simulator identity of this publish, `${origin}:${serial}` (`messageId`). */
       readonly origin: string;
       readonly serial: number;
       readonly exchange: string;

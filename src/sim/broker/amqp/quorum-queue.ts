@@ -29,6 +29,7 @@ import type { GetResult, QueueCommand, QueueReply, RaftCommand, RaftEntry, RaftM
 import { QueueHistoryNames, type QueueHost } from './queue-host.ts';
 import type { QueueStep } from './queue-step.ts';
 import { QueueStore } from './queue.ts';
+import { messageId } from './message.ts';
 
 type Role = 'follower' | 'candidate' | 'leader';
 
@@ -470,7 +471,7 @@ export class QuorumMember {
       case 'q.enq': {
         const step = this.store.publish(cmd.msg, now);
         if (leader && cmd.seq > 0) this.host.toChannel({ k: 'ch.confirm', ch: cmd.ch, q, seqs: [cmd.seq], ok: step.accepted });
-        if (leader && !step.accepted) this.host.recordMessage(AmqpKinds.drop, { id: cmd.msg.id, q, reason: 'reject-publish' });
+        if (leader && !step.accepted) this.host.recordMessage(AmqpKinds.drop, { id: messageId(cmd.msg), q, reason: 'reject-publish' });
         this.effects(step, leader);
         return;
       }
@@ -503,7 +504,7 @@ export class QuorumMember {
           for (const t of cmd.tags) {
             const u = this.store.unackedDelivery(t);
             if (u === undefined) continue;
-            const id = u.entry.message.id;
+            const id = messageId(u.entry.message);
             if (cmd.op === 'ack') this.host.recordAck(u.entry.message, this.historyNames.q);
             else {
               this.host.recordMessage(AmqpKinds.nack, { id, q, requeue: cmd.op === 'requeue' });
@@ -519,7 +520,7 @@ export class QuorumMember {
         for (const [key, c] of this.consumers) if (c.ch === cmd.ch) this.consumers.delete(key);
         if (leader) {
           for (const u of this.store.unackedDeliveries()) {
-            if (u.channelId === cmd.ch) this.host.recordMessage(AmqpKinds.requeue, { id: u.message.id, q, why: 'channel-closed' });
+            if (u.channelId === cmd.ch) this.host.recordMessage(AmqpKinds.requeue, { id: messageId(u.message), q, why: 'channel-closed' });
           }
         }
         this.effects(this.store.channelDown(cmd.ch, now), leader);
@@ -541,7 +542,7 @@ export class QuorumMember {
         const ready = this.store.readyMessages();
         const n = this.store.purge();
         if (leader) {
-          for (const e of ready) this.host.recordMessage(AmqpKinds.drop, { id: e.message.id, q, reason: 'purge' });
+          for (const e of ready) this.host.recordMessage(AmqpKinds.drop, { id: messageId(e.message), q, reason: 'purge' });
           this.reply(cmd.ch, cmd.rid, { ok: true, messageCount: n, consumerCount: this.store.consumerCount });
         }
         return;
@@ -576,7 +577,7 @@ export class QuorumMember {
       this.host.toChannel({ k: 'ch.deliver', ch: d.channelId, q, tag: d.consumerTag, ackTag: d.ackTag, msg: d.message, redelivered: d.redelivered, deliveryCount: d.deliveryCount, qq: true });
     }
     for (const dl of step.deadLetters) {
-      if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: dl.message.id, q });
+      if (dl.reason === 'expired') this.host.recordMessage(AmqpKinds.expire, { id: messageId(dl.message), q });
       this.host.deadLetter(this.record, dl.message, dl.reason);
     }
   }

@@ -16,7 +16,7 @@ import { deadLetter } from './dead-letter.ts';
 import { DiskSync } from './disk-sync.ts';
 import { fieldValueToJs, tableLookup } from './field-value.ts';
 import { AmqpKinds, AmqpShapes } from './kinds.ts';
-import { deliveredHeaders, type AmqpMessage } from './message.ts';
+import { deliveredHeaders, messageId, type AmqpMessage } from './message.ts';
 import type { ClusterMetadata, QueueRecord } from './metadata.ts';
 import { PeerLinks } from './peers.ts';
 import {
@@ -406,14 +406,14 @@ export class RabbitNode implements NodeBehavior, QueueHost {
       nowMs: this.nowMs(),
     });
     if (out.kind === 'dropped') {
-      this.recordMessage(AmqpKinds.drop, { id: message.id, q: queue.name, reason, why: out.why });
+      this.recordMessage(AmqpKinds.drop, { id: messageId(message), q: queue.name, reason, why: out.why });
       return;
     }
-    this.recordMessage(AmqpKinds.deadletter, { id: message.id, q: queue.name, reason, dlx: queue.config.deadLetterExchange, queues: out.queues });
+    this.recordMessage(AmqpKinds.deadletter, { id: messageId(message), q: queue.name, reason, dlx: queue.config.deadLetterExchange, queues: out.queues });
     const xDeath = tableLookup(deliveredHeaders(out.message), 'x-death');
     this.metadata.logDeadLetter({
       timeUs: this.node.nowUs,
-      id: message.id,
+      id: messageId(message),
       fromQueue: queue.name,
       reason,
       exchange: queue.config.deadLetterExchange,
@@ -457,7 +457,7 @@ export class RabbitNode implements NodeBehavior, QueueHost {
   private recordMessageShaped(shape: DataShape, msg: AmqpMessage, b: ShapedValue, c?: ShapedValue, d?: ShapedValue, e?: ShapedValue): void {
     const world = this.node.world;
     if (msg.serial >= 0) world.recordShapedSerial(shape, this.name, msg.origin, msg.serial, b, c, d, e);
-    else world.recordShaped(shape, this.name, msg.id, b, c, d, e);
+    else world.recordShaped(shape, this.name, messageId(msg), b, c, d, e);
   }
 
   record(kind: string, data: unknown): void {
@@ -525,7 +525,7 @@ export class RabbitNode implements NodeBehavior, QueueHost {
     const out: Array<{ q: string; ids: string[] }> = [];
     for (const p of this.classic.values()) {
       const lost = p.volatileMessages();
-      if (lost.length > 0) out.push({ q: p.name, ids: lost.map((m) => m.id) });
+      if (lost.length > 0) out.push({ q: p.name, ids: lost.map((m) => messageId(m)) });
     }
     return out;
   }

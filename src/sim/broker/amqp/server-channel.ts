@@ -26,7 +26,7 @@ import { amqpError, resourceName, type AmqpError } from './amqp-error.ts';
 import { tableLookup } from './field-value.ts';
 import type { ExchangeType } from './exchange.ts';
 import { AmqpKinds } from './kinds.ts';
-import { publishMessage, type AmqpMessage } from './message.ts';
+import { messageId, publishMessage, type AmqpMessage } from './message.ts';
 import { parseQueueArguments } from './queue-args.ts';
 import { checkEquivalence, checkExclusiveAccess, checkQueueName, checkQuorumProperties, declaredType, serverName } from './queue-declare.ts';
 import type { QueueRecord } from './metadata.ts';
@@ -209,7 +209,7 @@ export class ServerChannel {
     const seq = this.confirm ? ++this.publishSeq : 0;
     if (queues.length === 0) {
       if (route.kind === 'unroutable' && route.basicReturn !== undefined) {
-        this.host.record(AmqpKinds.return, { id: msg.id, exchange: f.exchange, routingKey: f.routingKey });
+        this.host.record(AmqpKinds.return, { id: messageId(msg), exchange: f.exchange, routingKey: f.routingKey });
         const r = route.basicReturn;
         this.send({ m: 'basic.return', ch: this.number, replyCode: r.replyCode, replyText: r.replyText, exchange: r.exchange, routingKey: r.routingKey, message: msg, deliveryCount: 0 });
       }

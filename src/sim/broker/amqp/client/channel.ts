@@ -198,7 +198,7 @@ export class Channel extends Emitter<ChannelEvents> {
       }
       conn.node.world.recordShapedSerial(AmqpShapes.publish, origin, origin, serial, this.lastExchangeName, routingKey, midValue, seq > 0 ? seq : undefined);
     }
-    conn.sendFrame({ m: 'basic.publish', ch: this.ch, id: `${origin}:${serial}`, origin, serial, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
+    conn.sendFrame({ m: 'basic.publish', ch: this.ch, origin, serial, exchange, routingKey, mandatory: options?.mandatory === true, properties, body: content, bodySize: contentSize(content) });
     return !conn.blocked;
   }
 
