@@ -1,4 +1,5 @@
 import { assert } from './assert';
+import { flat } from './flat-string';
 import { Hash64, hashString32, stringHash52 } from './hash';
 
 /**
@@ -417,7 +418,8 @@ export class History {
     const nodeId = this.nodeId(node);
     const peerId = peer === undefined ? 0 : this.intern(peer);
     const msgId = msg ?? -1;
-    const json = data === undefined ? undefined : JSON.stringify(data);
+    // Flat, or the kept text holds the parts JSON.stringify built it from (`flat`).
+    const json = data === undefined ? undefined : flat(JSON.stringify(data));
     this.forward(timeUs);
     if (this.count >= this.entriesMax) {
       this.overflowed++;
