@@ -131,8 +131,10 @@ export class DataShape {
   }
 }
 
-const floatBits = new DataView(new ArrayBuffer(8));
-/** A number's IEEE bits as two words (low first; the host is little-endian), for the arena. */
+/**
+ * A number's IEEE bits as two words, low first (the host is little-endian, asserted below): how
+ * the arena, and the hash of entries past the limit, take a number that is not an int32.
+ */
 const floatScratch = new Float64Array(1);
 const floatScratchWords = new Int32Array(floatScratch.buffer);
 const TWO_32 = 4294967296;
@@ -358,7 +360,7 @@ export class History {
   /** The strings and lists of shaped entries; a value recorded again next is not kept twice. */
   private readonly refs: (string | readonly string[])[] = [];
   private lastRef: string | readonly string[] | undefined = undefined;
-  /** The shapes used here, in order of first use: an entry's slot 0 is its index here. */
+  /** The shapes used here, in order of first use: an entry's head word holds its index here. */
   private readonly shapes: DataShape[] = [];
   /** Index in `shapes` by the shape's process-wide id, and each shape's kind id. */
   private readonly shapeIndex: number[] = [];
@@ -377,7 +379,7 @@ export class History {
   private lastOriginId = 0;
   /**
    * The hash's streams (`historyHash`), each folded up to where it was last read: the entries'
-   * columns, the arena's slots, then the contents of what their numbers refer to.
+   * columns, the arena's words, then the contents of what their numbers refer to.
    */
   private readonly foldEntries = new Fold();
   private readonly foldArena = new Fold();
@@ -696,11 +698,10 @@ export class History {
         h.word(2);
         h.number(v);
       } else {
-        // Fixed little-endian order, so every engine mixes the same words.
-        floatBits.setFloat64(0, v, true);
+        floatScratch[0] = v;
         h.word(3);
-        h.word(floatBits.getInt32(0, true));
-        h.word(floatBits.getInt32(4, true));
+        h.word(floatScratchWords[0]!);
+        h.word(floatScratchWords[1]!);
       }
     } else if (v === undefined) h.word(4);
     else if (v === true) h.word(5);
